@@ -1,0 +1,81 @@
+"""Helpers shared by the core tests on both interpreters: skipping, RTDS vectors, hex.
+
+The RTDS 4.5.0 set is read from $SMETS_RTDS_DIR, defaulting to ../shared/rtds beside the
+project; it is never copied into the project. Tests that need it skip with a clear message
+when it is absent.
+"""
+
+import os
+
+try:
+    import pytest
+
+    def skip(reason):
+        pytest.skip(reason)
+
+except ImportError:  # MicroPython: tools/mptest.py counts SkipTest as skipped
+
+    class SkipTest(Exception):
+        pass
+
+    def skip(reason):
+        raise SkipTest(reason)
+
+
+def _isdir(path):
+    try:
+        return (os.stat(path)[0] & 0o170000) == 0o040000
+    except OSError:
+        return False
+
+
+def _here():
+    f = __file__
+    i = f.rfind("/")
+    return f[:i] if i >= 0 else "."
+
+
+def rtds_dir():
+    """The RTDS root (holding RTDS-4.5.0/, keystore/, decoded/), or None."""
+    path = os.getenv("SMETS_RTDS_DIR")
+    if not path:
+        path = _here() + "/../../shared/rtds"
+    if _isdir(path + "/RTDS-4.5.0"):
+        return path
+    return None
+
+
+def require_rtds():
+    path = rtds_dir()
+    if path is None:
+        skip("RTDS 4.5.0 vectors not found: set SMETS_RTDS_DIR to the folder holding RTDS-4.5.0/ and keystore/")
+    return path
+
+
+def list_frames(root=None):
+    """Every (folder, filename) of a *_GBCS.HEX frame, sorted."""
+    root = root or require_rtds()
+    base = root + "/RTDS-4.5.0"
+    out = []
+    for folder in sorted(os.listdir(base)):
+        for name in sorted(os.listdir(base + "/" + folder)):
+            if name.endswith("_GBCS.HEX"):
+                out.append((folder, name))
+    return out
+
+
+def read_frame(folder, name, root=None):
+    root = root or require_rtds()
+    with open(root + "/RTDS-4.5.0/" + folder + "/" + name) as f:
+        return unhex(f.read())
+
+
+def unhex(text):
+    import binascii
+
+    return binascii.unhexlify("".join(text.split()))
+
+
+def keystore_path(root=None):
+    root = root or require_rtds()
+    return root + "/keystore"
