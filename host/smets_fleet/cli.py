@@ -1,11 +1,79 @@
-"""The `smets-fleet` command: decode frames, replay RTDS, run a fleet."""
+"""The `smets-fleet` command: decode frames, replay RTDS, run a fleet.
+
+Bad arguments or unreadable files give one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import sys
 
 import click
+
+EXIT_UNREADABLE = 2
+
+
+def fail(message: str, code: int = EXIT_UNREADABLE) -> None:
+    click.echo(f"smets-fleet: {message}", err=True)
+    sys.exit(code)
+
+
+def parse_eui(text: str, what: str) -> bytes:
+    cleaned = text.replace("-", "").replace(":", "").replace(" ", "")
+    try:
+        value = binascii.unhexlify(cleaned)
+    except (binascii.Error, ValueError):
+        value = b""
+    if len(value) != 8:
+        fail(f"{what} must be an EUI-64 of 16 hex digits, got {text!r}")
+    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """SMETS2 device emulator tools."""
+
+
+@cli.command()
+@click.argument("frame")
+@click.option("--keystore", "keystore_dir", metavar="DIR", help="Keystore folder (<eui>-ds|ka.pem/.key).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--acb", default="90B3D51F30000002", show_default=True, help="EUI of the ACB that MACs commands."
+)
+def decode(frame: str, keystore_dir: str | None, as_json: bool, acb: str) -> None:
+    """Parse one GBCS FRAME (a hex file or a hex string) and verify its MAC and signature.
+
+    Exit status: 0 when everything present verified, 1 when something did not, 2 for unreadable input.
+    """
+    from smets.wire.errors import DecodeError
+    from smets_fleet.decode import InputError, describe, exit_status, format_text, read_frame_argument
+
+    try:
+        data = read_frame_argument(frame)
+    except (InputError, OSError) as exc:
+        fail(str(exc))
+    keyring = None
+    provider = None
+    if keystore_dir:
+        from smets_fleet.crypto_host import HostCrypto
+        from smets_fleet.keystore import KeystoreError, load_keystore
+
+        try:
+            keyring = load_keystore(keystore_dir)
+        except (KeystoreError, OSError) as exc:
+            fail(str(exc))
+        provider = HostCrypto()
+    try:
+        out = describe(data, keyring, provider, parse_eui(acb, "--acb"))
+    except DecodeError as exc:
+        fail(f"not a GBCS frame: {exc}")
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        click.echo(format_text(out))
+    sys.exit(exit_status(out))
 
 
 def main() -> None:
