@@ -48,7 +48,9 @@ def rtds_dir():
 def require_rtds():
     path = rtds_dir()
     if path is None:
-        skip("RTDS 4.5.0 vectors not found: set SMETS_RTDS_DIR to the folder holding RTDS-4.5.0/ and keystore/")
+        skip(
+            "RTDS 4.5.0 vectors not found: set SMETS_RTDS_DIR to the folder holding RTDS-4.5.0/ and keystore/"
+        )
     return path
 
 
@@ -79,3 +81,62 @@ def unhex(text):
 def keystore_path(root=None):
     root = root or require_rtds()
     return root + "/keystore"
+
+
+class _LazyRing:
+    """A KeyRing that reads each RTDS key file the first time it is asked for (435 files at once
+    do not fit a small MicroPython heap)."""
+
+    def __init__(self, base):
+        from smets.security.keyring import KeyRing
+
+        self._base = base
+        self._ring = KeyRing()
+        self._names = set(os.listdir(base))
+        self._all = frozenset(self._names)
+
+    def _load(self, eui, usage, ext):
+        import binascii
+
+        from smets.security import keys
+
+        name = "%s-%s.%s" % (binascii.hexlify(eui).decode(), usage, ext)
+        if name not in self._names:
+            return None
+        self._names.discard(name)
+        with open(self._base + "/" + name, "rb") as f:
+            data = f.read()
+        if ext == "key":
+            self._ring.add_private(eui, usage, keys.private_scalar(data))
+        else:
+            self._ring.add_public(eui, usage, keys.public_point(data))
+        return True
+
+    def private(self, eui, usage):
+        value = self._ring.private(eui, usage)
+        if value is None and self._load(eui, usage, "key"):
+            value = self._ring.private(eui, usage)
+        return value
+
+    def public(self, eui, usage):
+        value = self._ring.public(eui, usage)
+        if value is None and self._load(eui, usage, "pem"):
+            value = self._ring.public(eui, usage)
+        return value
+
+    def private_euis(self, usage):
+        import binascii
+
+        suffix = "-%s.key" % usage
+        return sorted(binascii.unhexlify(n[:16]) for n in self._all if n.endswith(suffix))
+
+
+_KEYRING = None
+
+
+def rtds_keyring():
+    """The RTDS keystore as a KeyRing, read with the core's own PEM reader, file by file."""
+    global _KEYRING
+    if _KEYRING is None:
+        _KEYRING = _LazyRing(keystore_path())
+    return _KEYRING
