@@ -11,7 +11,7 @@ try:
     from micropython import const
 except ImportError:  # pragma: no cover - CPython
 
-    def const(x):
+    def const(x):  # type: ignore[misc]
         return x
 
 
@@ -20,7 +20,7 @@ def print_exception(exc, file=None):
     if IS_MICROPYTHON:  # pragma: no cover
         sys.print_exception(exc, file or sys.stdout)  # type: ignore[attr-defined]
     else:
-        import traceback
+        import traceback  # type: ignore[import-not-found]  # CPython only
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=file)
 
