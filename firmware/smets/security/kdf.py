@@ -49,7 +49,15 @@ def other_info(mode, originator_title, counter, recipient_title):
 
 
 def derive_key(provider, private, peer_public, mode, originator_title, counter, recipient_title):
-    """The 16-octet AES key shared by `private`'s owner and `peer_public`'s owner."""
+    """The 16-octet AES key shared by `private`'s owner and `peer_public`'s owner.
+
+    `private` is the 32-octet scalar, or any object with `shared(peer_public) -> Z`: a party whose
+    key agreement happens elsewhere (a secure element, a cache of static secrets, or the RTDS
+    replay, where a device's Z is computed from the remote party's published private key).
+    """
     info = other_info(mode, originator_title, counter, recipient_title)
-    z = provider.ecdh(private, peer_public)
+    if isinstance(private, (bytes, bytearray)):
+        z = provider.ecdh(private, peer_public)
+    else:
+        z = private.shared(peer_public)
     return provider.sha256(b"\x00\x00\x00\x01" + z + info)[:16]
