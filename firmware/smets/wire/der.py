@@ -184,8 +184,8 @@ def _read_header(data, pos, end):
         for i in range(n):
             length = (length << 8) | data[pos + i]
         pos += n
-        if n != _length_octets(length):
-            lform = n
+        if length < 0x80 or n != _length_octets(length):
+            lform = n  # not the minimal form: remember it so the octets round-trip
     if length > end - pos:
         raise DecodeError(
             "DER length %d of tag 0x%X overruns the %d octets available" % (length, tag, end - pos), lpos

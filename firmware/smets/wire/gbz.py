@@ -195,7 +195,8 @@ class Component:
     def command(self):
         """The ZCL payload decoded (ZclCommand), or None when its layout is not known.
 
-        Raises DecodeError when the payload does not fit its layout, or when encrypted."""
+        Raises DecodeError when the payload does not fit its layout (offsets count from the start
+        of the ZCL payload), or when the component is encrypted."""
         if self.payload is None:
             raise DecodeError("component is encrypted: decrypt it before decoding the ZCL payload", None)
         return decode_zcl(self.cluster_id, self.frame_control, self.command_id, self.payload)
@@ -854,6 +855,8 @@ def _read_field(data, pos, end, typ, name):
     if typ == "oct":
         _need(data, pos, 1, end, name + " length")
         n = data[pos]
+        if n == 0xFF:  # ZCL: length FF is an invalid string with no octets
+            return None, pos + 1
         _need(data, pos + 1, n, end, name)
         return bytes(data[pos + 1 : pos + 1 + n]), pos + 1 + n
     if typ == "rest":
@@ -877,9 +880,12 @@ def _write_field(out, typ, value, name):
             raise EncodeError("%s must be %d octets" % (name, n))
         out.extend(bytes(value))
     elif typ == "oct":
+        if value is None:
+            out.append(0xFF)
+            return
         if isinstance(value, str):
             value = value.encode()
-        if value is None or len(value) > 0xFE:
+        if len(value) > 0xFE:
             raise EncodeError("%s must be 0..254 octets" % name)
         out.append(len(value))
         out.extend(bytes(value))
