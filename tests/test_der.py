@@ -276,3 +276,43 @@ def test_deep_nesting_is_bounded():
     for _ in range(der.MAX_DEPTH):
         ok = b"\x30" + der.length_bytes(len(ok)) + ok
     assert der.build(der.parse(ok)) == ok
+
+
+def test_long_form_for_a_short_length_round_trips():
+    # 30 81 04 ...: a long form where the short form would do; BER allows it, we keep it.
+    data = unhex("30810403020780")
+    node = der.parse(data)
+    assert node.lform == 1 and der.build(node) == data
+    assert der.build(der.parse(unhex("048100"))) == unhex("048100")
+
+
+def _mutations(payload, seed, count):
+    """Deterministic single-octet changes, deletions and cuts (a small LCG, same on both interpreters)."""
+    state = seed
+    out = []
+    for _ in range(count):
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        i = state % len(payload)
+        op = (state >> 8) % 3
+        if op == 0:
+            out.append(payload[:i] + bytes(((payload[i] + 1 + (state >> 16)) & 0xFF,)) + payload[i + 1 :])
+        elif op == 1:
+            out.append(payload[:i] + payload[i + 1 :])
+        else:
+            out.append(payload[:i])
+    return out
+
+
+def test_mutated_payloads_raise_only_decode_error_or_round_trip():
+    require_rtds()
+    parsed = 0
+    for _folder, _name, payload in _der_payloads()[::8]:
+        for data in _mutations(payload, len(payload), 25):
+            try:
+                node = der.parse_payload(data)
+            except DecodeError:
+                continue
+            assert der.build_payload(node) == data
+            der.to_json(node)
+            parsed += 1
+    assert parsed > 0

@@ -389,3 +389,54 @@ def test_truncations_of_rtds_payloads():
             _raises(p[:cut], alert=g.is_alert())
             checked += 1
     assert checked > 50
+
+
+def test_invalid_zcl_string_in_a_layout():
+    # Display Message with message length FF: ZCL's "invalid string", no octets follow.
+    data = unhex("01000000 00 00000000 FFFF FF")
+    cmd = gbz.decode_zcl(0x0703, 0x09, 0x00, data)
+    assert cmd.get("message") is None
+    assert gbz.encode_zcl(0x0703, 0x09, 0x00, cmd) == data
+
+
+def _mutations(payload, seed, count):
+    """Deterministic single-octet changes, deletions and cuts (a small LCG, same on both interpreters)."""
+    state = seed
+    out = []
+    for _ in range(count):
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        i = state % len(payload)
+        op = (state >> 8) % 3
+        if op == 0:
+            out.append(payload[:i] + bytes(((payload[i] + 1 + (state >> 16)) & 0xFF,)) + payload[i + 1 :])
+        elif op == 1:
+            out.append(payload[:i] + payload[i + 1 :])
+        else:
+            out.append(payload[:i])
+    return out
+
+
+def test_mutated_payloads_raise_only_decode_error_or_round_trip():
+    require_rtds()
+    parsed = commands = 0
+    for _folder, _name, fr in _gbz_frames()[::6]:
+        for data in _mutations(fr.payload, len(fr.payload), 30):
+            try:
+                g = gbz.parse_payload(data)
+            except DecodeError:
+                continue
+            assert gbz.build_payload(g) == data
+            gbz.to_json(g)
+            parsed += 1
+            for comp in g.components:
+                if comp.payload is None:
+                    continue
+                try:
+                    cmd = comp.command()
+                except DecodeError:
+                    continue
+                if cmd is not None:
+                    out = gbz.encode_zcl(comp.cluster_id, comp.frame_control, comp.command_id, cmd)
+                    assert out == comp.payload
+                    commands += 1
+    assert parsed > 0 and commands > 0
