@@ -11,7 +11,7 @@ from smets.crypto import CryptoError
 try:
     import cryptolib as _cryptolib  # type: ignore[import-not-found]
 except ImportError:
-    _cryptolib = None
+    _cryptolib = None  # type: ignore[assignment]
 
 _SBOX = None  # bytes(256)
 _T = None  # four lists of 256 round-table words

@@ -112,7 +112,7 @@ def _normalize_all(points):
         prefix[i] = acc
         acc = acc * points[i][2] % p
     inv = pow(acc, p - 2, p)
-    out = [None] * n
+    out = [(0, 0)] * n
     for i in range(n - 1, -1, -1):
         X, Y, Z = points[i]
         zi = inv * prefix[i] % p
@@ -181,10 +181,11 @@ def _bits(k, extra):
 
 
 def _wnaf(k, w):
-    """Width-w NAF digits of k, least significant first (odd digits in (-2^(w-1), 2^(w-1)))."""
+    """Width-w NAF digits of k, least significant first, as a bytearray: 0 for no digit, an odd
+    d in 1..2^(w-1)-1 as itself and -d as 256 - d (w <= 7, so every digit fits an octet)."""
     bits = _bits(k, 2 * w + 1)  # room for the final carry and its window
     n = len(bits)
-    digits = [0] * n
+    digits = bytearray(n)
     full = 1 << w
     half = full >> 1
     mask = full - 1
@@ -200,16 +201,13 @@ def _wnaf(k, w):
             win += bits[i + j] << j
         d = win & mask
         if d >= half:
-            d -= full
+            digits[i] = 256 + d - full
             carry = 1
         else:
+            digits[i] = d
             carry = 0
-        digits[i] = d
         i += w
-    top = n
-    while top > 0 and not digits[top - 1]:
-        top -= 1
-    return digits[:top]
+    return digits
 
 
 def base_mul(k):
@@ -236,20 +234,23 @@ def _interleaved(pairs):
     p = P
     top = 0
     for digits, _ in pairs:
-        if len(digits) > top:
-            top = len(digits)
+        i = len(digits)
+        while i > top and not digits[i - 1]:
+            i -= 1
+        if i > top:
+            top = i
     X, Y, Z = 1, 1, 0
     for i in range(top - 1, -1, -1):
         if Z:
             X, Y, Z = _dbl(X, Y, Z)
         for digits, table in pairs:
-            if i < len(digits):
-                d = digits[i]
-                if d > 0:
+            d = digits[i]
+            if d:
+                if d < 128:
                     x2, y2 = table[d >> 1]
                     X, Y, Z = _madd(X, Y, Z, x2, y2)
-                elif d < 0:
-                    x2, y2 = table[(-d) >> 1]
+                else:
+                    x2, y2 = table[(256 - d) >> 1]
                     X, Y, Z = _madd(X, Y, Z, x2, p - y2)
     return X, Y, Z
 
