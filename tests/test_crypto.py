@@ -236,6 +236,25 @@ def test_invalid_keys_raise():
     _raises(CryptoError, C.ecdsa_verify, RFC6979_U, b"sample", bytes(63))
 
 
+def test_point_addition_exceptional_cases():
+    # 2G and x(3G) from the published P-256 multiples of G (point-at-infinity.org "nisttv").
+    from smets.crypto import p256
+
+    two_g = (
+        0x7CF27B188D034F7E8A52380304B51AC3C08969E277F21B35A60B48FC47669978,
+        0x07775510DB8ED040293D9AC69F7430DBBA7DADE63CE982299E04B79D227873D1,
+    )
+    gx, gy, p = p256.GX, p256.GY, p256.P
+    assert p256._to_affine(*p256._madd(gx, gy, 1, gx, gy)) == two_g  # P + P falls back to doubling
+    assert p256._to_affine(*p256._dbl(gx, gy, 1)) == two_g
+    assert p256._madd(gx, gy, 1, gx, p - gy)[2] == 0  # P + (-P) is infinity
+    assert p256._madd(1, 1, 0, gx, gy) == (gx, gy, 1)  # infinity + P
+    x3 = p256._to_affine(*p256._madd(*p256._dbl(gx, gy, 1), gx, gy))[0]
+    assert x3 == 0x5ECBE4D1A6330A44C8F7EF951D4BF165E6C6B721EFADA985FB41661BC6E7FD6C
+    assert C.public_key((2).to_bytes(32, "big")) == p256.encode_point(two_g[0], two_g[1])
+    assert C.public_key((N - 1).to_bytes(32, "big")) == p256.encode_point(gx, p - gy)
+
+
 # -- ECDH -----------------------------------------------------------------------------------------
 
 
