@@ -4,7 +4,8 @@ A value is a 2-tuple ``(tag, value)`` with the DLMS Data tag (the T_* constants)
 
     null-data, dont-care        None
     array, structure            list of values
-    boolean                     bool (decodes any non-zero octet as True; encodes True as 0xFF)
+    boolean                     bool: 00 False, FF True (another non-zero octet decodes to its int,
+                                which is truthy and encodes back unchanged)
     bit-string                  (number of bits, bytes) - unused trailing bits are kept as received
     integers, enum, bcd         int
     octet-, visible-, utf8-string  bytes (exactly as received; see text_of())
@@ -18,8 +19,8 @@ tags follow the description.
 
 Decoding and encoding walk nested values with an explicit stack, never recursion (ESP32 task stacks
 are small), so arbitrarily deep input cannot overflow the C stack. Lengths and counts are A-XDR
-variable-length integers (one octet below 0x80, else 0x8n and n octets); non-minimal forms are
-accepted when decoding and the minimal form is always written.
+variable-length integers (one octet below 0x80, else 0x8n and n octets), in their shortest form
+only, so that whatever parses rebuilds to the identical octets.
 """
 
 from smets.compat import const, int_from_be, int_to_be
@@ -127,6 +128,9 @@ def read_length(buf, pos, end, what):
         raise DecodeError("%s: unsupported length form 0x%02X" % (what, first), pos)
     if pos + 1 + n > end:
         raise DecodeError("%s: truncated length" % what, pos)
+    if buf[pos + 1] == 0 or (n == 1 and buf[pos + 1] < 0x80):
+        # Only the shortest form is accepted, so that every parse rebuilds to the same octets.
+        raise DecodeError("%s: length not in its shortest form" % what, pos)
     return int_from_be(buf[pos + 1 : pos + 1 + n]), pos + 1 + n
 
 
@@ -171,7 +175,10 @@ def _decode_body(buf, pos, end, tag):
     if tag in _RAW:
         return bytes(raw), pos + size
     if tag == T_BOOLEAN:
-        return raw[0] != 0, pos + 1
+        # 00 and FF (what RTDS sends) are False and True; any other non-zero octet means true
+        # too but is kept as its int so that it rebuilds to the same octet.
+        b = raw[0]
+        return (False if b == 0 else True if b == 0xFF else b), pos + 1
     value = int_from_be(raw)
     if _SIGNED[tag] and value >= 1 << (8 * size - 1):
         value -= 1 << (8 * size)
