@@ -62,7 +62,7 @@ def bare_ops(data: bytes, ring):
         sup_pub = ec.EllipticCurvePublicKey.from_encoded_point(
             ec.SECP256R1(), ring.public(frame.originator, "ds")
         )
-    apdu = data[13:-12]
+    apdu = data[frame.apdu_start : frame.apdu_end]
     aad = b"\x11\x00\x00\x00\x00\x00" + apdu
     other = (
         bytes.fromhex("60857406080300") + frame.originator + b"\x09\x01" + frame.counter.to_bytes(8, "big")
@@ -101,7 +101,7 @@ def main() -> int:
         with open(os.path.join(RTDS, "RTDS-4.5.0", rel)) as f:
             data = bytes.fromhex("".join(f.read().split()))
 
-        def core():
+        def core(data=data):
             result = verify_frame(provider, wire.parse(data), ring, ACB)
             assert result.ok() and result.mac
 
