@@ -76,6 +76,62 @@ def decode(frame: str, keystore_dir: str | None, as_json: bool, acb: str) -> Non
     sys.exit(exit_status(out))
 
 
+@cli.command()
+@click.argument("vectors_dir", metavar="VECTORS_DIR")
+@click.option(
+    "--out", "out_dir", metavar="OUT_DIR", required=True, help="Folder for responses, alerts, keys."
+)
+@click.option(
+    "--keystore",
+    "keystore_dir",
+    metavar="DIR",
+    help="RTDS keystore (default: VECTORS_DIR/keystore or VECTORS_DIR/../keystore).",
+)
+@click.option("--only", metavar="GLOB", help="Replay only command files matching GLOB (path or name).")
+def rtds(vectors_dir: str, out_dir: str, keystore_dir: str | None, only: str | None) -> None:
+    """Replay every RTDS *_COMMAND_GBCS.HEX under VECTORS_DIR against emulated devices.
+
+    Devices carry the RTDS EUIs. They compute key agreement from the remote party's private key
+    (RTDS publishes no device private keys; ECDH is symmetric) and sign with DS keys of their own,
+    whose public keys are written to OUT_DIR/keystore/. Responses and alerts are written beside the
+    RTDS layout in OUT_DIR, with OUT_DIR/summary.json. Exit status 1 when a SUCCESS variant of an
+    implemented use case was not accepted or did not match, 2 for unreadable input.
+    """
+    from pathlib import Path
+
+    from smets_fleet import rtds as replay
+    from smets_fleet.crypto_host import HostCrypto
+    from smets_fleet.keystore import KeystoreError, load_keystore
+
+    vectors = Path(vectors_dir)
+    if not vectors.is_dir():
+        fail(f"{vectors_dir} is not a folder")
+    if keystore_dir is None:
+        for candidate in (vectors / "keystore", vectors.parent / "keystore"):
+            if candidate.is_dir():
+                keystore_dir = str(candidate)
+                break
+    if keystore_dir is None:
+        fail("no keystore found: give --keystore DIR")
+        return
+    try:
+        ring = load_keystore(keystore_dir)
+    except (KeystoreError, OSError) as exc:
+        fail(str(exc))
+    try:
+        summary = replay.run(vectors, Path(out_dir), ring, HostCrypto(), only)
+    except OSError as exc:
+        fail(str(exc))
+    failed = summary["failed_success_variants"]
+    click.echo(
+        f"{summary['commands']} command files, {summary['implemented']} of implemented use cases, "
+        f"{summary['passed']} passed; {len(failed)} SUCCESS variants failed"
+    )
+    for name in failed:
+        click.echo(f"  FAILED {name}")
+    sys.exit(1 if failed else 0)
+
+
 def main() -> None:
     cli()
 

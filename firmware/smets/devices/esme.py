@@ -1,0 +1,166 @@
+"""The electricity smart meter (ESME): DLMS/COSEM use cases over the SMETS behaviour of
+smets.behaviour.meter.EsmeBehaviour.
+
+Stimuli (the physical world): ``consume(now, wh)``, ``press_ec_button(now)``,
+``press_supply_button(now)``, ``power_off(now)`` / ``power_on(now)``, ``drift(seconds)``. Each
+returns the alert frames it caused, like ``tick``.
+"""
+
+from smets.behaviour import meter as bm
+from smets.behaviour import topup as tu
+from smets.behaviour.alerts import WAN
+from smets.behaviour.meter import EsmeBehaviour
+from smets.devices import trust as tr
+from smets.devices.device import Device
+from smets.security import utrn as ut
+from smets.usecases import cosem, esme_model, logs, prepayment, reads, registry, supply, tariff
+from smets.wire import dlms
+from smets.wire import dlms_axdr as ax
+from smets.wire.errors import DecodeError
+
+_USECASES = {}
+# SECMP0002 resets: an ESME installed before them need not support them (it answers "not supported").
+DEBT_RESET_USE_CASES = ("ECS07R1", "ECS07R2", "ECS07R3")
+
+
+def esme_usecases(debt_reset=True):
+    """The ESME's use-case table (built once per profile, shared by every ESME of that profile)."""
+    table = _USECASES.get(debt_reset)
+    if table is None:
+        entries = []
+        for family in (prepayment, supply, reads, tariff, logs):
+            for e in family.esme_use_cases():
+                if debt_reset or e.name not in DEBT_RESET_USE_CASES:
+                    entries.append(e)
+        table = _USECASES[debt_reset] = registry.table(entries)
+    return table
+
+
+_MODEL = None
+
+
+def esme_model_bindings():
+    global _MODEL
+    if _MODEL is None:
+        m = esme_model.model()
+        logs.bind_clock(m)
+        _MODEL = m
+    return _MODEL
+
+
+class DlmsDevice(Device):
+    """A device whose payloads are DLMS (ESME, CHF): alerts are Data-Notifications."""
+
+    def __init__(
+        self, eui, provider, ds_private, ka, trust, usecases, model, alert_counter=1, ds_public=None
+    ):
+        super().__init__(eui, provider, ds_private, ka, trust, usecases, alert_counter, ds_public)
+        self.model = model
+        self.store = cosem.Store()
+
+    def alert_payload(self, code, t, counter, extra):
+        body = [(ax.T_LONG_UNSIGNED, code), (ax.T_OCTET_STRING, self.wire_time(t))]
+        if extra:
+            for v in extra:
+                body.append((ax.T_OCTET_STRING, bytes(v)) if isinstance(v, (bytes, bytearray)) else v)
+        invoke = dlms.BREAK_ON_ERROR | (counter & dlms.INVOKE_ID_MASK)
+        return dlms.build_payload(dlms.DataNotification(invoke, (ax.T_STRUCTURE, body)))
+
+    def future_extra(self, item):
+        return [
+            dlms.pack_future_dated(item.message_code, item.counter, item.class_id, item.instance, item.attr)
+        ]
+
+    # attribute access for the host (priming a device, conformance tests)
+    def read(self, class_id, instance, attr):
+        return cosem.read(self, class_id, instance, attr)
+
+    def load(self, class_id, instance, attr, value):
+        cosem.load(self, class_id, instance, attr, value)
+
+
+class Esme(DlmsDevice):
+    device_type = 0
+    name = "ESME"
+
+    def __init__(
+        self,
+        eui,
+        provider,
+        ds_private,
+        ka,
+        trust,
+        now=0,
+        meter=None,
+        alert_counter=1,
+        ds_public=None,
+        log_sizes=None,
+        settings=None,
+        debt_reset=True,
+    ):
+        super().__init__(
+            eui,
+            provider,
+            ds_private,
+            ka,
+            trust,
+            esme_usecases(debt_reset),
+            esme_model_bindings(),
+            alert_counter,
+            ds_public,
+        )
+        self.meter = meter if meter is not None else EsmeBehaviour(now, log_sizes, settings)
+        self.meter.debt_reset_supported = debt_reset
+        self.now = now
+
+    # -- time and behaviour ----------------------------------------------------------------------
+    def advance(self, now):
+        self.now = now
+        self.behaviour_call((None, self.meter.tick(now)))
+
+    def wants_alert(self, code):
+        return bool(self.meter.alert_settings.route(code) & WAN)
+
+    def top_up(self, digits, frame, now):
+        """CS01a: decode the UTRN, check its GMAC (supplier prepayment KA key against this device's
+        KA key, the command's full counter), then the behaviour's UTRN rules. Returns 0 when
+        credited, else the refusal's alert code."""
+        try:
+            u = ut.decode_utrn(digits)
+        except DecodeError:
+            return self.behaviour_call(
+                self.meter.apply_top_up(tu.TopUp(frame.counter, 0, 3, False, True), tu.REMOTE, now)
+            )
+        authentic = False
+        pp = self.trust.public(tr.ROLE_SUPPLIER, tr.USAGE_KA, tr.CELL_PREPAYMENT_TOP_UP)
+        if pp is not None:
+            key = ut.utrn_key(self.provider, self.ka, pp, frame.originator, self.eui, frame.counter)
+            authentic = ut.verify_utrn(self.provider, u, key, frame.originator, self.eui, frame.counter)
+        topup = tu.TopUp(frame.counter, u.value, u.value_class, authentic, True)
+        return self.behaviour_call(self.meter.apply_top_up(topup, tu.REMOTE, now))
+
+    # -- stimuli ---------------------------------------------------------------------------------
+    def _stimulus(self, now, call):
+        t = self.clock(now)
+        self.now = t
+        out = []
+        try:
+            self._due(t, out)
+            self.behaviour_call(call(t))
+        except Exception as exc:
+            self.last_error = exc
+        self._flush(out, t)
+        return out
+
+    def consume(self, now, wh):
+        return self._stimulus(now, lambda t: (None, self.meter.consume(t, wh)))
+
+    def press_ec_button(self, now):
+        return self._stimulus(now, lambda t: self.meter.activate_emergency_credit(bm.EC_BUTTON, t))
+
+    def press_supply_button(self, now):
+        return self._stimulus(now, lambda t: self.meter.local_enable(t))
+
+    def drift(self, seconds):
+        """The meter's clock runs `seconds` ahead (negative: behind) of true time from now on."""
+        self.clock_offset += seconds

@@ -1,0 +1,64 @@
+"""Event log and clock use cases on DLMS devices: clear the ESME event log (ECS15a, profile generic
+0-0:99.98.0.255 reset) and synchronise the clock (ECS70, SRV 6.11 and 8.1.1 Commission).
+
+ECS70 sets the clock base, presets the adjusting time with a validity window, adjusts to it and
+reads the time and status back. The device adjusts its clock to the Comms Hub's (true) time only
+when that time lies inside the window; an adjustment refused while the clock is more than 10 s out
+raises 0x8F0C [I: SMETS clock rules as the spec summarises them, §2.16].
+"""
+
+from smets.behaviour.timeutil import UNIX_OFFSET
+from smets.usecases.common import SUPPLIER, dlms_use_case, find, obis
+from smets.usecases.registry import entry
+from smets.wire import dlms
+from smets.wire import dlms_axdr as ax
+
+PROFILE_GENERIC = 7
+EVENT_LOG = obis(0, 0, 99, 98, 0)
+CLOCK = 8
+CLOCK_OBJ = obis(0, 0, 1, 0, 0)
+RESET = 1
+ADJUST_TO_PRESET_TIME = 4
+PRESET_ADJUSTING_TIME = 5
+CLOCK_NOT_ADJUSTED = 0x8F0C
+_TOLERANCE = 10
+
+
+def ecs15a(dev, ctx, req):
+    dev.behaviour_call(dev.meter.clear_event_log(ctx.now))
+    return None
+
+
+def ecs70(dev, ctx, req):
+    i = find(req, CLOCK, CLOCK_OBJ, PRESET_ADJUSTING_TIME, dlms.ACTION)
+    if i < 0:
+        raise KeyError("ECS70 without preset_adjusting_time")
+    _preset, start, end = req.data[i][1]
+    lo = ax.datetime_to_utc(start[1]) - UNIX_OFFSET
+    hi = ax.datetime_to_utc(end[1]) - UNIX_OFFSET
+    true_now = ctx.now - dev.clock_offset
+    if lo <= true_now <= hi:
+        dev.clock_offset = 0
+    elif abs(dev.clock_offset) > _TOLERANCE:
+        dev.raise_alert(CLOCK_NOT_ADJUSTED, ctx.now)
+    return None
+
+
+def _time(dev, sel):
+    return (ax.T_OCTET_STRING, dev.wire_time(dev.now))
+
+
+def _status(dev, sel):
+    return (ax.T_UNSIGNED, 0)
+
+
+def bind_clock(model):
+    model.attribute(CLOCK, CLOCK_OBJ, 2, _time, lambda dev, v: None)
+    model.attribute(CLOCK, CLOCK_OBJ, 4, _status, lambda dev, v: None)
+
+
+def esme_use_cases():
+    return (
+        entry("ECS15a", SUPPLIER, dlms_use_case(ecs15a)),
+        entry("ECS70", SUPPLIER, dlms_use_case(ecs70), replay=True),
+    )

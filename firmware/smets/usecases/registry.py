@@ -1,0 +1,51 @@
+"""The table a device accepts: message code -> use case entry (who may send it, how it is protected,
+what runs it).
+
+Category comes from the one message-code table (smets.wire.message_codes); the roles allowed, whether
+replay protection applies and whether the response carries a date-time are GBCS facts per use case
+(GBCS use-case table "Use Case access permissions", "Protection Against Replay required"; the
+date-time presence as every RTDS 4.5.0 response shows it). Handlers live in one module per family.
+"""
+
+from smets.wire import message_codes as mc
+
+
+class UseCase:
+    """One accepted use case.
+
+    handler(device, ctx) -> response payload bytes, or None for no response.
+    roles: tuple of remote party roles (smets.devices.trust.ROLE_*) that may send it.
+    replay: the originator counter must exceed the last one accepted from that originator.
+    dated: the response's grouping header carries the device's date-time.
+    """
+
+    __slots__ = ("code", "name", "category", "roles", "replay", "dated", "handler")
+
+    def __init__(self, code, name, category, roles, replay, dated, handler):
+        self.code = code
+        self.name = name
+        self.category = category
+        self.roles = roles
+        self.replay = replay
+        self.dated = dated
+        self.handler = handler
+
+    def critical(self):
+        return self.category == mc.CRITICAL
+
+    def __repr__(self):
+        return "UseCase(0x%04X %s)" % (self.code, self.name)
+
+
+def entry(name, roles, handler, replay=False, dated=False):
+    """A use case by its GBCS name; code and category come from the message-code table."""
+    row = mc.lookup(mc.code_for(name))
+    return UseCase(row[0], name, row[3], roles, replay, dated, handler)
+
+
+def table(entries):
+    """The dict a device looks use cases up in."""
+    out = {}
+    for e in entries:
+        out[e.code] = e
+    return out

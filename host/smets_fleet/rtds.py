@@ -1,0 +1,396 @@
+"""`smets-fleet rtds`: replay the RTDS 4.5.0 commands against emulated devices and compare.
+
+For every `*_COMMAND_GBCS.HEX` under the vectors folder a fresh device (or premises) is built with
+the recipient's RTDS EUI, the remote parties' certificates as trust anchors, and two key pairs:
+
+* key agreement: RTDS publishes no device private keys, so the device computes Z from the remote
+  party's private key and its own (RTDS) public key: ECDH is symmetric, and the device's MACs and
+  encrypted reads equal RTDS's byte for byte;
+* signing: the device signs with a DS key of its own (deterministic from its EUI), whose public
+  key is written to OUT_DIR/keystore/<eui>-ds.pem beside <eui>-ka.pem.
+
+The device is then put in the state the RTDS files show (see `prime`): the values a read returns
+are loaded into the device's state first (through the same COSEM bindings the read uses), an ERROR
+variant gets an injected hardware fault on the specification RTDS shows failing, and the alert
+counter starts where RTDS's alerts are. The command goes in at 2015-01-01T00:00:00Z (the time RTDS
+responses carry); future-dated items are run by ticking the device to their time.
+
+Each response and alert is written to OUT_DIR/<folder>/ named like the RTDS file it corresponds
+to, and OUT_DIR/summary.json records, per command file, whether it was accepted, the outcome and
+whether the response (and alerts) equal RTDS's: byte for byte when RTDS's frame carries only a MAC,
+field by field ignoring the signature when it is signed.
+"""
+
+from __future__ import annotations
+
+import binascii
+import fnmatch
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from smets.behaviour.timeutil import to_seconds
+from smets.devices import trust as tr
+from smets.devices.esme import Esme
+from smets.devices.keyagreement import ReplayKeyAgreement
+from smets.security import protect
+from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
+from smets.usecases import cosem
+from smets.wire import dlms
+from smets.wire import dlms_axdr as ax
+from smets.wire import frame as wire
+from smets.wire import message_codes as mc
+from smets.wire.errors import DecodeError
+
+RTDS_NOW = to_seconds(2015, 1, 1)
+RTDS_ALERT_COUNTER = 2000
+
+# The RTDS remote parties (GBCS roles; EUIs as the RTDS keystore names them).
+REMOTE_PARTIES = (
+    (tr.ROLE_SUPPLIER, "90b3d51f30010000"),
+    (tr.ROLE_ACB, "90b3d51f30000002"),
+    (tr.ROLE_NETWORK_OPERATOR, "90b3d51f30020000"),
+    (tr.ROLE_TRANSITIONAL_COS, "90b3d51f30000004"),
+    (tr.ROLE_WAN_PROVIDER, "90b3d51f30000007"),
+    (tr.ROLE_RECOVERY, "90b3d51f30000001"),
+    (tr.ROLE_LOAD_CONTROLLER, "90b3d51f30010008"),
+)
+# RTDS device EUIs end in the device's kind (../shared/spec/SMETS-GBCS.md §1).
+KINDS = {0xA0: "ESME", 0xA1: "GSME", 0xA2: "CHF", 0xA3: "GPF", 0xA4: "PPMID", 0xA5: "HCALCS", 0xA6: "SAPC"}
+
+_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_NAME = re.compile(r"^(?P<uc>[^_]+)_(?P<srv>[^_]+)_(?P<variant>.+)_COMMAND_GBCS\.HEX$")
+
+
+def device_ds_private(eui: bytes) -> bytes:
+    """The replay's own DS key for a device: deterministic, so runs are repeatable."""
+    d = int.from_bytes(hashlib.sha256(b"smets-fleet rtds device DS key " + eui).digest(), "big")
+    return (d % (_N - 1) + 1).to_bytes(32, "big")
+
+
+def read_hex(path: Path) -> bytes:
+    return binascii.unhexlify("".join(path.read_text().split()))
+
+
+def write_hex(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(binascii.hexlify(data).decode().upper() + "\n")
+
+
+class RemotePrivates:
+    """KA public key -> private scalar of every remote party in the keystore (KA and PP-KA)."""
+
+    def __init__(self, ring: KeyRing) -> None:
+        self._map: dict[bytes, bytes] = {}
+        for usage in (USAGE_KA, USAGE_PP_KA):
+            for eui in ring.private_euis(usage):
+                pub = ring.public(eui, usage)
+                priv = ring.private(eui, usage)
+                if pub is not None and priv is not None:
+                    self._map[bytes(pub)] = bytes(priv)
+
+    def get(self, public: bytes) -> bytes | None:
+        return self._map.get(bytes(public))
+
+
+def trust_anchors(ring: KeyRing) -> tr.TrustAnchors:
+    anchors = tr.TrustAnchors()
+    for role, hexeui in REMOTE_PARTIES:
+        eui = binascii.unhexlify(hexeui)
+        for usage in (USAGE_DS, USAGE_KA):
+            pub = ring.public(eui, usage)
+            if pub is not None:
+                anchors.set(role, usage, eui, pub)
+        pp = ring.public(eui, USAGE_PP_KA)
+        if pp is not None:
+            anchors.set(role, USAGE_KA, eui, pp, tr.CELL_PREPAYMENT_TOP_UP)
+    return anchors
+
+
+def prepayment_with_ec_available(device: Any, now: int) -> None:
+    """A prepayment meter whose balance is below its EC threshold (what ECS09 success needs)."""
+    m = device.meter
+    m.set_payment_mode(1 + 1, False, False, 0, now, now)
+    m.set_prepayment_config(0, 300000, 100000, 1000000, 5000000, 30, 604800, now, now)
+
+
+# Preconditions a SUCCESS variant needs that no RTDS file shows (GBCS pre-conditions of the use
+# case): use case -> function(device, now).
+PRECONDITIONS = {
+    "ECS09": prepayment_with_ec_available,
+}
+
+
+class Replay:
+    """One replay run: the keystore, the provider, and the devices' key material."""
+
+    def __init__(self, ring: KeyRing, provider: Any) -> None:
+        self.ring = ring
+        self.provider = provider
+        self.remote = RemotePrivates(ring)
+        self.trust = trust_anchors(ring)
+        self.keys_used: dict[bytes, tuple[bytes, bytes]] = {}
+
+    def make_device(self, eui: bytes) -> Any:
+        """A fresh device for an RTDS EUI, or None when its kind is not emulated."""
+        kind = KINDS.get(eui[-1]) if eui[:7] == bytes.fromhex("00db1234567890") else None
+        ka_public = self.ring.public(eui, USAGE_KA)
+        if kind != "ESME" or ka_public is None:
+            return None
+        ds_private = device_ds_private(eui)
+        ka = ReplayKeyAgreement(self.provider, ka_public, self.remote)
+        ds_public = self.provider.public_key(ds_private)
+        self.keys_used[eui] = (ds_public, bytes(ka_public))
+        return Esme(
+            eui,
+            self.provider,
+            ds_private,
+            ka,
+            self.trust,
+            RTDS_NOW,
+            ds_public=ds_public,
+            alert_counter=RTDS_ALERT_COUNTER,
+        )
+
+    # -- priming ---------------------------------------------------------------------------------
+    def prime(self, device: Any, command: wire.Frame, rtds_response: wire.Frame | None, alerts: list) -> None:
+        """Put the device in the state the RTDS files show (see the module docstring)."""
+        counters = [a.counter for _name, a in alerts]
+        if rtds_response is not None and rtds_response.supp_originator_counter is not None:
+            counters.append(rtds_response.supp_originator_counter)
+        if counters:
+            device.alert_counter = min(counters)
+        if rtds_response is None:
+            return
+        try:
+            req = dlms.parse_payload(command.payload)
+            resp = dlms.parse_payload(rtds_response.payload)
+        except DecodeError:
+            return
+        if not isinstance(req, dlms.AccessRequest) or not isinstance(resp, dlms.AccessResponse):
+            return
+        for i, (_kind, result) in enumerate(resp.results):
+            if result != cosem.R_SUCCESS:
+                device.inject_fault(cosem.fault_key(req.specs[i]))
+                break
+        for i, spec in enumerate(req.specs):
+            if i >= len(resp.results) or resp.results[i][1] != cosem.R_SUCCESS:
+                continue
+            value = resp.data[i]
+            if spec.kind in (dlms.GET, dlms.GET_WITH_SELECTION):
+                device.load(spec.class_id, spec.instance, spec.member, value)
+            elif (
+                spec.class_id == cosem.DATA_PROTECTION_CLASS and spec.member == cosem.GET_PROTECTED_ATTRIBUTES
+            ):
+                self._prime_protected(device, req.data[i], value, rtds_response)
+
+    def _prime_protected(
+        self, device: Any, request_value: tuple, value: tuple, rtds_response: wire.Frame
+    ) -> None:
+        parts = dlms.protected_parts(value)
+        if parts is None:
+            return
+        _o, _c, party = protect.encryption_titles(rtds_response)
+        private = self.ring.private(party, USAGE_KA)
+        if private is None:
+            return
+        key = protect.encryption_key(self.provider, rtds_response, private, device.ka.public)
+        plain = protect.decrypt_content(self.provider, key, rtds_response.originator, parts[3] + parts[4])
+        if plain is None:
+            return
+        values = ax.decode(plain)[0][1]
+        wanted = cosem.protected_request(request_value)
+        for (cls, inst, attr, _sel), v in zip(wanted, values):
+            device.load(cls, inst, attr, v)
+
+
+# ---- comparing -------------------------------------------------------------------------------
+
+
+def _fields(f: wire.Frame) -> dict[str, Any]:
+    return {
+        "cra": f.cra,
+        "counter": f.counter,
+        "originator": f.originator.hex(),
+        "recipient": f.recipient.hex(),
+        "date_time": f.date_time.hex() if f.date_time else None,
+        "message_code": f.message_code,
+        "supp_remote_party_id": f.supp_remote_party_id.hex() if f.supp_remote_party_id else None,
+        "supp_remote_party_counter": f.supp_remote_party_counter,
+        "supp_originator_counter": f.supp_originator_counter,
+        "payload": f.payload.hex(),
+        "signed": bool(f.signature),
+        "mac": f.mac is not None,
+    }
+
+
+def compare(ours: bytes, theirs: bytes) -> tuple[bool, str]:
+    """(equal, why not). Byte for byte when RTDS's frame carries no signature (a MAC or nothing);
+    otherwise every field but the signature (which is made with the device's own DS key)."""
+    theirs_f = wire.parse(theirs)
+    if not theirs_f.signature:
+        if ours == theirs:
+            return True, "equal byte for byte"
+    try:
+        ours_f = wire.parse(ours)
+    except DecodeError as exc:
+        return False, f"our frame does not parse: {exc}"
+    a, b = _fields(ours_f), _fields(theirs_f)
+    diffs = [k for k in a if a[k] != b[k]]
+    if diffs:
+        return False, "differs in " + ", ".join(f"{k} (ours {a[k]!r}, RTDS {b[k]!r})" for k in diffs)[:600]
+    if not theirs_f.signature:
+        return False, "fields equal but bytes differ (MAC)"
+    return True, "equal except the signature"
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+def variant_class(variant: str) -> str:
+    if "ERROR" in variant:
+        return "error"
+    if "NOT_FOUND" in variant:
+        return "not_found"
+    return "success"
+
+
+def _alert_files(folder: Path, uc: str, srv: str, variant: str) -> list[Path]:
+    pattern = f"{uc}_{srv}_*_{variant}_ALERT*_GBCS.HEX"
+    return sorted(p for p in folder.iterdir() if fnmatch.fnmatch(p.name, pattern))
+
+
+def _alert_key(f: wire.Frame) -> bytes:
+    """What identifies an alert among several of one command: message code and payload body
+    without the invoke id and counter."""
+    return f.message_code.to_bytes(2, "big") + f.payload[5:]
+
+
+def replay_file(rp: Replay, path: Path, out_dir: Path, root: Path) -> dict[str, Any]:
+    rel = path.relative_to(root)
+    m = _NAME.match(path.name)
+    entry: dict[str, Any] = {"command": str(rel)}
+    if m is None:
+        entry.update(implemented=False, accepted=False, outcome="unrecognised file name")
+        return entry
+    uc, srv, variant = m.group("uc"), m.group("srv"), m.group("variant")
+    entry.update(use_case=uc, srv=srv, variant=variant, variant_class=variant_class(variant))
+    command_bytes = read_hex(path)
+    command = wire.parse(command_bytes)
+    row = mc.lookup(command.message_code)
+    entry["message_code"] = f"0x{command.message_code:04X}"
+    entry["use_case_code"] = row[1] if row else None
+    resp_path = path.with_name(path.name.replace("_COMMAND_", "_RESPONSE_"))
+    rtds_response = wire.parse(read_hex(resp_path)) if resp_path.exists() else None
+    alerts = [(p.name, wire.parse(read_hex(p))) for p in _alert_files(path.parent, uc, srv, variant)]
+    device = rp.make_device(command.recipient)
+    if device is None:
+        entry.update(implemented=False, accepted=False, outcome="device kind not emulated")
+        return entry
+    implemented = command.message_code in device.usecases
+    entry["implemented"] = implemented
+    pre = PRECONDITIONS.get(entry["use_case_code"] or "")
+    if pre is not None and variant_class(variant) == "success":
+        pre(device, RTDS_NOW)
+    rp.prime(device, command, rtds_response, alerts)
+    out = device.handle(command_bytes, RTDS_NOW)
+    entry["accepted"] = device.last_gate == "accepted"
+    entry["outcome"] = device.last_gate
+    if device.last_error is not None:
+        entry["error"] = repr(device.last_error)
+    while device.pending:
+        out += device.tick(min(p.at for p in device.pending) + 0)
+    responses = [b for b in out if wire.parse(b).cra == wire.CRA_RESPONSE]
+    our_alerts = [b for b in out if wire.parse(b).cra == wire.CRA_ALERT]
+    folder_out = out_dir / rel.parent
+    if responses:
+        write_hex(folder_out / resp_path.name, responses[0])
+    if rtds_response is not None:
+        if responses:
+            ok, why = compare(responses[0], read_hex(resp_path))
+        else:
+            ok, why = False, "no response"
+        entry["response_matches"] = ok
+        entry["response_detail"] = why
+    else:
+        entry["response_matches"] = None
+    # alerts: pair each RTDS alert with ours by message code and body
+    remaining = list(our_alerts)
+    matched = []
+    for name, theirs in alerts:
+        key = _alert_key(theirs)
+        hit = None
+        for b in remaining:
+            if _alert_key(wire.parse(b)) == key:
+                hit = b
+                break
+        if hit is None:
+            matched.append({"file": name, "matches": False, "detail": "no such alert"})
+            continue
+        remaining.remove(hit)
+        write_hex(folder_out / name, hit)
+        ok, why = compare(hit, read_hex(path.parent / name))
+        matched.append({"file": name, "matches": ok, "detail": why})
+    extra = []
+    for n, b in enumerate(remaining):
+        f = wire.parse(b)
+        name = f"{uc}_{srv}_{variant}_EXTRA{n + 1}_ALERT_GBCS.HEX"
+        write_hex(folder_out / name, b)
+        extra.append({"file": name, "message_code": f"0x{f.message_code:04X}"})
+    if alerts:
+        entry["alerts"] = matched
+        entry["alerts_match"] = all(a["matches"] for a in matched)
+    if extra:
+        entry["extra_alerts"] = extra
+    return entry
+
+
+def passed(entry: dict[str, Any]) -> bool:
+    """Accepted, and the response (and any RTDS alerts) equal RTDS's."""
+    if not entry.get("accepted"):
+        return False
+    if entry.get("response_matches") is False:
+        return False
+    return entry.get("alerts_match", True) is not False
+
+
+def run(
+    vectors: Path, out_dir: Path, ring: KeyRing, provider: Any, only: str | None = None
+) -> dict[str, Any]:
+    """Replay every command file under `vectors` (the RTDS-4.5.0 folder, or a folder above it)."""
+    root = vectors / "RTDS-4.5.0" if (vectors / "RTDS-4.5.0").is_dir() else vectors
+    rp = Replay(ring, provider)
+    files = sorted(root.rglob("*_COMMAND_GBCS.HEX"))
+    if only:
+        files = [
+            p
+            for p in files
+            if fnmatch.fnmatch(str(p.relative_to(root)), only) or fnmatch.fnmatch(p.name, only)
+        ]
+    entries = [replay_file(rp, p, out_dir, root) for p in files]
+    from smets_fleet.keystore import write_public_key
+
+    for eui, (ds_public, ka_public) in sorted(rp.keys_used.items()):
+        write_public_key(out_dir / "keystore", eui, USAGE_DS, ds_public)
+        write_public_key(out_dir / "keystore", eui, USAGE_KA, ka_public)
+    failures = [
+        e["command"]
+        for e in entries
+        if e.get("implemented") and e.get("variant_class") == "success" and not passed(e)
+    ]
+    summary = {
+        "rtds_time": "2015-01-01T00:00:00Z",
+        "commands": len(entries),
+        "implemented": sum(1 for e in entries if e.get("implemented")),
+        "passed": sum(1 for e in entries if e.get("implemented") and passed(e)),
+        "failed_success_variants": failures,
+        "entries": entries,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / "summary.json.tmp"
+    tmp.write_text(json.dumps(summary, indent=1) + "\n")
+    os.replace(tmp, out_dir / "summary.json")
+    return summary
