@@ -24,6 +24,8 @@ only, so that whatever parses rebuilds to the identical octets.
 """
 
 from smets.compat import const, int_from_be, int_to_be
+from smets.timeutil import civil_from_days, days_from_civil
+from smets.wire.ber import length_bytes, read_length  # noqa: F401  (re-exported)
 from smets.wire.errors import DecodeError, EncodeError
 
 T_NULL = const(0)
@@ -116,37 +118,7 @@ def type_name(tag):
 # ---- lengths -------------------------------------------------------------------------------
 
 
-def read_length(buf, pos, end, what):
-    """Read an A-XDR length or count at pos; return (value, next position)."""
-    if pos >= end:
-        raise DecodeError("%s: length missing" % what, pos)
-    first = buf[pos]
-    if first < 0x80:
-        return first, pos + 1
-    n = first & 0x7F
-    if n == 0 or n > 4:
-        raise DecodeError("%s: unsupported length form 0x%02X" % (what, first), pos)
-    if pos + 1 + n > end:
-        raise DecodeError("%s: truncated length" % what, pos)
-    if buf[pos + 1] == 0 or (n == 1 and buf[pos + 1] < 0x80):
-        # Only the shortest form is accepted, so that every parse rebuilds to the same octets.
-        raise DecodeError("%s: length not in its shortest form" % what, pos)
-    return int_from_be(buf[pos + 1 : pos + 1 + n]), pos + 1 + n
-
-
-def length_bytes(n):
-    """An A-XDR length or count in its shortest form."""
-    if n < 0:
-        raise EncodeError("negative length")
-    if n < 0x80:
-        return bytes((n,))
-    if n < 0x100:
-        return bytes((0x81, n))
-    if n < 0x10000:
-        return bytes((0x82, n >> 8, n & 0xFF))
-    if n < 0x1000000:
-        return bytes((0x83, n >> 16, (n >> 8) & 0xFF, n & 0xFF))
-    raise EncodeError("length too large: %d" % n)
+# read_length and length_bytes come from smets.wire.ber (shared with the frame codec).
 
 
 # ---- scalar bodies ---------------------------------------------------------------------------
@@ -571,28 +543,16 @@ def datetime_pack(fields):
     return bytes(out)
 
 
+_DAYS_1970_TO_2000 = const(10957)
+
+
 def _days_from_civil(y, m, d):
-    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    if m <= 2:
-        y -= 1
-    era = (y if y >= 0 else y - 399) // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    """Days since 1970-01-01 (the core's calendar counts from 2000; DLMS helpers speak Unix time)."""
+    return days_from_civil(y, m, d) + _DAYS_1970_TO_2000
 
 
 def _civil_from_days(z):
-    z += 719468
-    era = (z if z >= 0 else z - 146096) // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    y = yoe + era * 400
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = mp + (3 if mp < 10 else -9)
-    return (y + 1 if m <= 2 else y), m, d
+    return civil_from_days(z - _DAYS_1970_TO_2000)
 
 
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)

@@ -14,6 +14,7 @@ nothing: it never checks a MAC or a signature (that is security/).
 """
 
 from smets.compat import const
+from smets.wire import ber
 from smets.wire.errors import DecodeError, EncodeError
 
 CRA_COMMAND = const(1)
@@ -122,37 +123,10 @@ def _hex(b):
 
 def read_length(data, pos, end=None):
     """Read a BER length at pos; return (length, next position)."""
-    if end is None:
-        end = len(data)
-    if pos >= end:
-        raise DecodeError("length missing", pos)
-    first = data[pos]
-    if first < 0x80:
-        return first, pos + 1
-    n = first & 0x7F
-    if n == 0 or n > 3:
-        raise DecodeError("unsupported BER length form 0x%02X" % first, pos)
-    if pos + 1 + n > end:
-        raise DecodeError("truncated BER length", pos)
-    value = 0
-    for i in range(n):
-        value = (value << 8) | data[pos + 1 + i]
-    return value, pos + 1 + n
+    return ber.read_length(data, pos, len(data) if end is None else end)
 
 
-def length_bytes(n):
-    """Encode a BER length in its shortest form."""
-    if n < 0:
-        raise EncodeError("negative length")
-    if n < 0x80:
-        return bytes((n,))
-    if n < 0x100:
-        return bytes((0x81, n))
-    if n < 0x10000:
-        return bytes((0x82, n >> 8, n & 0xFF))
-    if n < 0x1000000:
-        return bytes((0x83, n >> 16, (n >> 8) & 0xFF, n & 0xFF))
-    raise EncodeError("length too large: %d" % n)
+length_bytes = ber.length_bytes
 
 
 # ---- parse ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ headers, little-endian inside ZCL, as on the wire.
 import binascii
 
 from smets.compat import const
+from smets.timeutil import civil_from_days
 from smets.wire import zcl_names
 from smets.wire.errors import DecodeError, EncodeError
 
@@ -1095,18 +1096,7 @@ def utc_text(seconds):
     if seconds == 0xFFFFFFFF:
         return "invalid"
     days, rem = divmod(seconds, 86400)
-    # Civil-from-days (H. Hinnant), shifted to the 2000-03-01 era start.
-    z = days + 10957 + 719468  # days since 1970-01-01, then since 0000-03-01
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    y = yoe + era * 400
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = mp + 3 if mp < 10 else mp - 9
-    if m <= 2:
-        y += 1
+    y, m, d = civil_from_days(days)
     return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (y, m, d, rem // 3600, (rem // 60) % 60, rem % 60)
 
 
