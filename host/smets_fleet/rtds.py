@@ -34,6 +34,7 @@ from typing import Any
 
 from smets.behaviour.timeutil import to_seconds
 from smets.devices import trust as tr
+from smets.devices.chf import Chf
 from smets.devices.esme import Esme
 from smets.devices.keyagreement import ReplayKeyAgreement
 from smets.security import protect
@@ -60,6 +61,8 @@ REMOTE_PARTIES = (
 )
 # RTDS device EUIs end in the device's kind (../shared/spec/SMETS-GBCS.md §1).
 KINDS = {0xA0: "ESME", 0xA1: "GSME", 0xA2: "CHF", 0xA3: "GPF", 0xA4: "PPMID", 0xA5: "HCALCS", 0xA6: "SAPC"}
+
+DEVICE_CLASSES: dict[str, Any] = {"ESME": Esme, "CHF": Chf}
 
 _N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _NAME = re.compile(r"^(?P<uc>[^_]+)_(?P<srv>[^_]+)_(?P<variant>.+)_COMMAND_GBCS\.HEX$")
@@ -138,13 +141,14 @@ class Replay:
         """A fresh device for an RTDS EUI, or None when its kind is not emulated."""
         kind = KINDS.get(eui[-1]) if eui[:7] == bytes.fromhex("00db1234567890") else None
         ka_public = self.ring.public(eui, USAGE_KA)
-        if kind != "ESME" or ka_public is None:
+        cls = DEVICE_CLASSES.get(kind or "")
+        if cls is None or ka_public is None:
             return None
         ds_private = device_ds_private(eui)
         ka = ReplayKeyAgreement(self.provider, ka_public, self.remote)
         ds_public = self.provider.public_key(ds_private)
         self.keys_used[eui] = (ds_public, bytes(ka_public))
-        return Esme(
+        return cls(
             eui,
             self.provider,
             ds_private,
@@ -186,6 +190,8 @@ class Replay:
                 spec.class_id == cosem.DATA_PROTECTION_CLASS and spec.member == cosem.GET_PROTECTED_ATTRIBUTES
             ):
                 self._prime_protected(device, req.data[i], value, rtds_response)
+            elif spec.kind == dlms.ACTION and value[0] != ax.T_NULL:
+                device.load_action(spec.class_id, spec.instance, spec.member, value)
 
     def _prime_protected(
         self, device: Any, request_value: tuple, value: tuple, rtds_response: wire.Frame

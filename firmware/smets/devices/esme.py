@@ -78,6 +78,9 @@ class DlmsDevice(Device):
     def load(self, class_id, instance, attr, value):
         cosem.load(self, class_id, instance, attr, value)
 
+    def load_action(self, class_id, instance, method, value):
+        return cosem.load_action(self, class_id, instance, method, value)
+
 
 class Esme(DlmsDevice):
     device_type = 0

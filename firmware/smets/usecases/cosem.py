@@ -109,13 +109,14 @@ class Model:
     do more than store. action(device, parameter, ctx) -> (result, Data value).
     """
 
-    __slots__ = ("getters", "loaders", "setters", "actions")
+    __slots__ = ("getters", "loaders", "setters", "actions", "action_loaders")
 
     def __init__(self):
         self.getters = {}
         self.loaders = {}
         self.setters = {}
         self.actions = {}
+        self.action_loaders = {}
 
     def attribute(self, class_id, instance, attr, getter, loader=None, setter=None):
         k = key(class_id, instance, attr)
@@ -127,6 +128,10 @@ class Model:
 
     def action(self, class_id, instance, method, fn):
         self.actions[key(class_id, instance, method)] = fn
+
+    def action_loader(self, class_id, instance, method, fn):
+        """fn(device, value): set the state a method's returned data comes from (priming)."""
+        self.action_loaders[key(class_id, instance, method)] = fn
 
 
 def read(dev, class_id, instance, attr, selection=None):
@@ -162,6 +167,15 @@ def faulty(dev, spec):
     if not faults:
         return False
     return (spec.class_id, bytes(spec.instance)) in faults or fault_key(spec) in faults
+
+
+def load_action(dev, class_id, instance, method, value):
+    """Set the state behind a method's returned data; False when the method has no loader."""
+    fn = dev.model.action_loaders.get(key(class_id, instance, method))
+    if fn is None:
+        return False
+    fn(dev, value)
+    return True
 
 
 def first_fault(dev, req):
