@@ -31,6 +31,7 @@ def point_bytes(public_key: ec.EllipticCurvePublicKey) -> bytes:
 
 def load_public_pem(data: bytes) -> ec.EllipticCurvePublicKey:
     """A public key from a PEM certificate or a PEM SubjectPublicKeyInfo."""
+    key: object
     if b"CERTIFICATE" in data:
         key = x509.load_pem_x509_certificate(data).public_key()
     else:
