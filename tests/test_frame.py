@@ -9,7 +9,6 @@ from smets.wire import frame as wire
 from smets.wire.errors import DecodeError
 from support import list_frames, read_frame, require_rtds, unhex
 
-
 _FIELDS = (
     "CRA Flag",
     "Originator Counter",
