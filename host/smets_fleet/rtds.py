@@ -32,19 +32,22 @@ import re
 from pathlib import Path
 from typing import Any
 
-from smets.behaviour.timeutil import to_seconds
+from smets.behaviour.timeutil import UNIX_OFFSET, to_seconds
 from smets.devices import trust as tr
 from smets.devices.chf import Chf
 from smets.devices.esme import Esme
+from smets.devices.gpf import Gpf
+from smets.devices.gsme import Gsme
 from smets.devices.keyagreement import ReplayKeyAgreement
 from smets.security import protect
 from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
-from smets.usecases import cosem
-from smets.wire import dlms
+from smets.usecases import cosem, zse
+from smets.wire import dlms, gbz
 from smets.wire import dlms_axdr as ax
 from smets.wire import frame as wire
 from smets.wire import message_codes as mc
 from smets.wire.errors import DecodeError
+from smets.wire.payload import KIND_GBZ, payload_kind
 
 RTDS_NOW = to_seconds(2015, 1, 1)
 RTDS_ALERT_COUNTER = 2000
@@ -62,7 +65,7 @@ REMOTE_PARTIES = (
 # RTDS device EUIs end in the device's kind (../shared/spec/SMETS-GBCS.md §1).
 KINDS = {0xA0: "ESME", 0xA1: "GSME", 0xA2: "CHF", 0xA3: "GPF", 0xA4: "PPMID", 0xA5: "HCALCS", 0xA6: "SAPC"}
 
-DEVICE_CLASSES: dict[str, Any] = {"ESME": Esme, "CHF": Chf}
+DEVICE_CLASSES: dict[str, Any] = {"ESME": Esme, "CHF": Chf, "GSME": Gsme, "GPF": Gpf}
 
 _N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _NAME = re.compile(r"^(?P<uc>[^_]+)_(?P<srv>[^_]+)_(?P<variant>.+)_COMMAND_GBCS\.HEX$")
@@ -120,10 +123,16 @@ def prepayment_with_ec_available(device: Any, now: int) -> None:
     m.set_prepayment_config(0, 300000, 100000, 1000000, 5000000, 30, 604800, now, now)
 
 
+def prepayment_mode(device: Any, now: int) -> None:
+    """A meter in prepayment mode (a top-up raises its credit)."""
+    device.meter.set_payment_mode(2, False, False, 0, now, now)
+
+
 # Preconditions a SUCCESS variant needs that no RTDS file shows (GBCS pre-conditions of the use
 # case): use case -> function(device, now).
 PRECONDITIONS = {
     "ECS09": prepayment_with_ec_available,
+    "CS01b": prepayment_mode,
 }
 
 
@@ -169,6 +178,12 @@ class Replay:
             device.alert_counter = min(counters)
         if rtds_response is None:
             return
+        if payload_kind(command.payload) == KIND_GBZ:
+            self._prime_gbz(device, command, rtds_response)
+            dt = rtds_response.date_time
+            if dt is not None and dt[11] != 0xFF:  # a dated read: the time and status of its data
+                device.data_stamp = (ax.datetime_to_utc(dt[:11] + b"\xff") - UNIX_OFFSET, dt[11])
+            return
         try:
             req = dlms.parse_payload(command.payload)
             resp = dlms.parse_payload(rtds_response.payload)
@@ -192,6 +207,49 @@ class Replay:
                 self._prime_protected(device, req.data[i], value, rtds_response)
             elif spec.kind == dlms.ACTION and value[0] != ax.T_NULL:
                 device.load_action(spec.class_id, spec.instance, spec.member, value)
+
+    def _prime_gbz(self, device: Any, command: wire.Frame, rtds_response: wire.Frame) -> None:
+        try:
+            req = gbz.parse_payload(command.payload, alert=False)
+            resp = gbz.parse_payload(rtds_response.payload, alert=False)
+        except DecodeError:
+            return
+        faulted = False
+        for i, comp in enumerate(resp.components):
+            q = req.components[i] if i < len(req.components) else None
+            if comp.is_encrypted():
+                plain = self._decrypt(device, rtds_response, comp.protected)
+                if plain is None:
+                    continue
+                comp.set_plaintext(plain)
+            try:
+                cmd = comp.command()
+            except DecodeError:
+                continue
+            if cmd is None:
+                continue
+            if not comp.is_cluster_specific() and comp.command_id == zse.READ_ATTRIBUTES_RESPONSE:
+                for rec in cmd.get("records", []):
+                    if rec.status == zse.S_SUCCESS:
+                        device.load(comp.cluster_id, rec.id, rec.type, rec.value)
+                    elif rec.status == zse.S_HARDWARE_FAILURE and not faulted and q is not None:
+                        device.inject_fault(zse.fault_key(q, rec.id))
+                        faulted = True
+            elif not comp.is_cluster_specific() and comp.command_id == zse.DEFAULT_RESPONSE:
+                if cmd.get("status") != zse.S_SUCCESS and cmd.get("command_id") != 0xFF and not faulted:
+                    if q is not None:
+                        device.inject_fault(zse.fault_key(q))
+                        faulted = True
+            elif comp.is_cluster_specific():
+                device.load_response(comp.cluster_id, comp.command_id, cmd)
+
+    def _decrypt(self, device: Any, rtds_response: wire.Frame, content: bytes) -> bytes | None:
+        _o, _c, party = protect.encryption_titles(rtds_response)
+        private = self.ring.private(party, USAGE_KA)
+        if private is None:
+            return None
+        key = protect.encryption_key(self.provider, rtds_response, private, device.ka.public)
+        return protect.decrypt_content(self.provider, key, rtds_response.originator, content)
 
     def _prime_protected(
         self, device: Any, request_value: tuple, value: tuple, rtds_response: wire.Frame

@@ -62,7 +62,7 @@ class Context:
     """One command on its way through a device: the parsed frame, the use case, the time, the role
     the originator acts in, and whatever the handler wants to leave for the response builder."""
 
-    __slots__ = ("frame", "usecase", "now", "role", "request", "supp_counter", "outcome")
+    __slots__ = ("frame", "usecase", "now", "role", "request", "supp_counter", "date_time", "outcome")
 
     def __init__(self, frame, usecase, now, role):
         self.frame = frame
@@ -71,6 +71,7 @@ class Context:
         self.role = role
         self.request = None
         self.supp_counter = None  # the device's counter for a response to an unknown remote party
+        self.date_time = None  # a response date-time other than the device's clock (dated reads)
         self.outcome = None
 
 
@@ -97,6 +98,7 @@ class Device:
 
     device_type = 0
     name = "device"
+    future_message_code = MC_FDEIA_DLMS
 
     def __init__(self, eui, provider, ds_private, ka, trust, usecases, alert_counter=1, ds_public=None):
         self.eui = bytes(eui)
@@ -136,6 +138,9 @@ class Device:
 
     def clear_faults(self):
         self.faults = []
+
+    def is_faulty(self, key):
+        return key in self.faults
 
     def integrity_failure(self, ctx):
         """An authenticated command whose content cannot be understood: log and alert 0x8F1E."""
@@ -265,7 +270,7 @@ class Device:
             cmd.originator,
             cmd.message_code,
             payload,
-            date_time=self.wire_time(ctx.now) if ctx.usecase.dated else None,
+            date_time=(ctx.date_time or self.wire_time(ctx.now)) if ctx.usecase.dated else None,
             signature=b"",
             supp_remote_party_id=cmd.supp_remote_party_id,
             supp_remote_party_counter=cmd.supp_remote_party_counter,
@@ -423,7 +428,7 @@ class Device:
 
     def future_alert(self, item, ok):
         code = ac.A_FUTURE_DATED_OK if ok else ac.A_FUTURE_DATED_FAILED
-        self.raise_alert(code, item.at, self.future_extra(item), MC_FDEIA_DLMS, item.originator)
+        self.raise_alert(code, item.at, self.future_extra(item), self.future_message_code, item.originator)
 
     def future_extra(self, item):
         raise NotImplementedError

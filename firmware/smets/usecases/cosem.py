@@ -324,24 +324,25 @@ def get_protected(dev, ctx, value):
 def protected_response(dev, ctx, plaintext):
     """The structure {protection parameters, protected content} for a response to ctx.frame."""
     cmd = ctx.frame
-    resp_view = _ResponseView(dev.eui, cmd)
-    peer = None
-    if cmd.ka_certificate is not None:
-        # An unknown remote party (via the ACB): its KA key comes in the command's certificate and
-        # the response carries a supplementary originator counter of the device's own. [I] The
-        # certificate's path to the root is not checked.
-        resp_view.supp_originator_counter = dev.response_counter(ctx)
-        peer = keys.public_point(cmd.ka_certificate)
-    k = dev.encryption_key(resp_view, peer)
+    view = response_view(dev, ctx)
+    k = dev.encryption_key(view, view.peer)
     content = protect.encrypt_content(dev.provider, k, dev.eui, plaintext)
     tid = dlms.transaction_id(cmd.counter)
     return dlms.protected_structure(tid, dev.eui, cmd.originator, content)
 
 
 class _ResponseView:
-    """Just the fields the mode-4 KDF reads, for the response that will carry the content."""
+    """Just the fields the mode-4 KDF reads, for the response that will carry the content, and the
+    other party's KA key when the command brought it (an unknown remote party)."""
 
-    __slots__ = ("originator", "recipient", "counter", "supp_originator_counter", "supp_remote_party_id")
+    __slots__ = (
+        "originator",
+        "recipient",
+        "counter",
+        "supp_originator_counter",
+        "supp_remote_party_id",
+        "peer",
+    )
 
     def __init__(self, eui, cmd):
         self.originator = eui
@@ -349,3 +350,16 @@ class _ResponseView:
         self.counter = cmd.counter
         self.supp_originator_counter = None
         self.supp_remote_party_id = cmd.supp_remote_party_id
+        self.peer = None
+
+
+def response_view(dev, ctx):
+    """The KDF view of the response to ctx.frame. For an unknown remote party (via the ACB) its KA
+    key comes in the command's certificate and the response carries a supplementary originator
+    counter of the device's own. [I] The certificate's path to the root is not checked."""
+    cmd = ctx.frame
+    view = _ResponseView(dev.eui, cmd)
+    if cmd.ka_certificate is not None:
+        view.supp_originator_counter = dev.response_counter(ctx)
+        view.peer = keys.public_point(cmd.ka_certificate)
+    return view

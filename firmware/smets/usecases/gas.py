@@ -1,0 +1,387 @@
+"""GSME and GPF use cases (GBZ / ZSE): top-up (CS01b), meter balance (GCS40a/b/c/d), payment mode
+(GCS02/03), debt (GCS04, and the SECMP0002 resets GCS04R1-3), prepayment configuration (GCS05),
+tariff and price (GCS01a/b, kept as sent), and the reads of SRVs 4.1.x, 4.3, 4.18, 6.2.x.
+
+The ZSE attributes bound to the GSME's behaviour (smets.behaviour.meter.GsmeBehaviour) are those of
+the Prepayment cluster (0x0705) below; the rest are kept in the device's attribute store. ZSE
+values: money in 10^-5 of the currency unit (the behaviour's unit), times in UTC seconds since
+2000-01-01 (the behaviour's clock), 0 meaning "now" and 0xFFFFFFFF "never".
+"""
+
+from smets.behaviour import meter as bm
+from smets.behaviour.account import CREDIT, PREPAYMENT
+from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2
+from smets.behaviour.errors import BehaviourError
+from smets.usecases import zse
+from smets.usecases.common import SUPPLIER, SUPPLIER_ACB, SUPPLIER_NO, SUPPLIER_NO_ACB
+from smets.usecases.registry import entry
+from smets.wire import alert_codes as ac
+from smets.wire import gbz
+
+PRICE = 0x0700
+METERING = 0x0702
+PREPAYMENT_CLUSTER = 0x0705
+CALENDAR = 0x0707
+
+# ZCL data types used by the bound attributes.
+T_BITMAP16 = 0x19
+T_UINT32 = 0x23
+T_INT32 = 0x2B
+
+# Payment Control Configuration (ZSE bitmap16): prepayment enabled, and the GBCS meaning of the
+# debt configuration bits [S1 decodes of GCS02/03: 0x0C94 credit; 0x0C97, 0x0897, 0x0097 prepayment].
+PCC_PREPAYMENT = 0x0002
+PCC_SUSPEND_DEBT_DISABLED = 0x0400  # set: SuspendDebtDisabled = True
+PCC_DEBT_COLLECTED_IN_EMERGENCY = 0x0800  # clear: SuspendDebtEmergency = True
+PCC_CREDIT = 0x0C94
+PCC_PREPAYMENT_BASE = 0x0097
+
+# Change Debt amount types: (register, absolute?) by type 0..5.
+DEBT_TYPES = ((TDR1, True), (TDR1, False), (TDR2, True), (TDR2, False), (PDR, True), (PDR, False))
+
+# Consumer Top Up Response result types (ZSE), by the behaviour's refusal alert.
+TOP_UP_ACCEPTED = 0x00
+TOP_UP_RESULTS = (
+    (ac.A_UTRN_NOT_AUTHENTIC, 0x01),
+    (ac.A_UTRN_NOT_FOR_DEVICE, 0x01),
+    (ac.A_DUPLICATE_UTRN, 0x02),
+    (ac.A_MAX_METER_BALANCE, 0x04),
+    (ac.A_UTRN_LOCKED_OUT, 0x05),
+    (ac.A_UTRN_EXCEEDS_MAX_CREDIT, 0x06),
+)
+
+
+# ---- bound attributes ------------------------------------------------------------------------
+
+
+def pcc(meter):
+    a = meter.account
+    if a.mode != PREPAYMENT:
+        return PCC_CREDIT
+    v = PCC_PREPAYMENT_BASE
+    if a.suspend_disabled:
+        v |= PCC_SUSPEND_DEBT_DISABLED
+    if not a.suspend_emergency:
+        v |= PCC_DEBT_COLLECTED_IN_EMERGENCY
+    return v
+
+
+def mode_of(value):
+    """(mode, SuspendDebtDisabled, SuspendDebtEmergency) of a Payment Control Configuration."""
+    if not value & PCC_PREPAYMENT:
+        return CREDIT, False, False
+    return PREPAYMENT, bool(value & PCC_SUSPEND_DEBT_DISABLED), not value & PCC_DEBT_COLLECTED_IN_EMERGENCY
+
+
+def _load_pcc(dev, value):
+    mode, sdd, sde = mode_of(value)
+    a = dev.meter.account
+    a.mode, a.suspend_disabled, a.suspend_emergency = mode, sdd, sde
+
+
+def _account(getter, setter, t):
+    def get(dev):
+        return (t, getter(dev.meter))
+
+    def load(dev, value):
+        setter(dev.meter, value)
+
+    return get, load
+
+
+def _set_balance(m, v):
+    m.account.balance = v
+
+
+def _set_ec(m, v):
+    ec = m.account.ec
+    if v > ec.limit:
+        ec.limit = v
+    ec.used = ec.limit - v
+
+
+def _set_accumulated(m, v):
+    m.account.accumulated = v
+
+
+def _set_ec_limit(m, v):
+    m.account.ec.limit = v
+
+
+def _set_ec_threshold(m, v):
+    m.account.ec.threshold = v
+
+
+def _set_low(m, v):
+    m.account.thr.low_credit = v
+
+
+def _set_max_credit(m, v):
+    m.account.thr.max_credit = v
+
+
+def _debt_binding(which):
+    def get(m):
+        return m.account.debt.regs[which]
+
+    def put(m, v):
+        m.account.debt.regs[which] = v
+
+    return get, put
+
+
+BOUND = (
+    (0x0001, lambda m: m.account.balance, _set_balance, T_INT32),
+    (0x0002, lambda m: m.account.ec.balance(), _set_ec, T_INT32),
+    (0x0005, lambda m: m.account.accumulated, _set_accumulated, T_INT32),
+    (0x0010, lambda m: m.account.ec.limit, _set_ec_limit, T_UINT32),
+    (0x0011, lambda m: m.account.ec.threshold, _set_ec_threshold, T_UINT32),
+    (0x0021, lambda m: m.account.thr.max_credit, _set_max_credit, T_UINT32),
+    (0x0031, lambda m: m.account.thr.low_credit, _set_low, T_UINT32),
+)
+
+
+# ---- commands --------------------------------------------------------------------------------
+
+
+def consumer_top_up(dev, ctx, comp, cmd):
+    code = dev.top_up(cmd.get("top_up_code"), ctx.frame, ctx.now)
+    result = TOP_UP_ACCEPTED
+    value = remaining = -1
+    if code == 0:
+        value = dev.last_top_up
+        remaining = dev.meter.account.balance
+    else:
+        result = 0x03  # rejected, error
+        for alert, r in TOP_UP_RESULTS:
+            if alert == code:
+                result = r
+    out = gbz.Component(
+        PREPAYMENT_CLUSTER, 0x03, b"", zse.response_fc(comp.frame_control, True), comp.sequence
+    )
+    fields = [
+        ["result_type", result],
+        ["top_up_value", value],
+        ["source_of_top_up", cmd.get("originating_device", 0)],
+        ["credit_remaining", remaining],
+    ]
+    out.set_command(gbz.ZclCommand("Consumer Top Up Response", fields))
+    return out
+
+
+def _load_top_up_response(dev, cmd):
+    if cmd.get("result_type") == TOP_UP_ACCEPTED:
+        dev.meter.account.balance = cmd.get("credit_remaining") - cmd.get("top_up_value")
+
+
+def credit_adjustment(dev, ctx, comp, cmd):
+    kind = cmd.get("credit_adjustment_type")
+    value = cmd.get("credit_adjustment_value")
+    if kind in (0, 3):  # incremental (prepayment / credit mode balance)
+        dev.behaviour_call(dev.meter.adjust_balance(value, ctx.now))
+    elif kind in (1, 2):  # absolute: a reset to the value, zero in GBCS
+        if value != 0:
+            raise BehaviourError("credit adjustment: absolute value must be 0")
+        dev.behaviour_call(dev.meter.reset_balance(ctx.now))
+    else:
+        return zse.S_INVALID_FIELD
+    return zse.S_SUCCESS
+
+
+def change_payment_mode(dev, ctx, comp, cmd):
+    mode, sdd, sde = mode_of(cmd.get("proposed_payment_control_configuration"))
+    cut_off = cmd.get("cut_off_value")
+    at = zse.zcl_time(cmd.get("implementation_date_time"), ctx.now)
+    disablement = cut_off if mode == PREPAYMENT else None
+    dev.behaviour_call(dev.meter.set_payment_mode(mode, sdd, sde, disablement, at, ctx.now))
+    ec = dev.meter.account.ec
+    friendly = dev.friendly_credit
+    out = gbz.Component(
+        PREPAYMENT_CLUSTER,
+        0x02,
+        b"",
+        zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE,
+        comp.sequence,
+    )
+    fields = [
+        ["friendly_credit", friendly[0]],
+        ["friendly_credit_calendar_id", friendly[1]],
+        ["emergency_credit_limit", ec.limit],
+        ["emergency_credit_threshold", ec.threshold],
+    ]
+    out.set_command(gbz.ZclCommand("Change Payment Mode Response", fields))
+    return out
+
+
+def _load_payment_mode_response(dev, cmd):
+    ec = dev.meter.account.ec
+    ec.limit = cmd.get("emergency_credit_limit")
+    ec.threshold = cmd.get("emergency_credit_threshold")
+    dev.friendly_credit = (cmd.get("friendly_credit"), cmd.get("friendly_credit_calendar_id"))
+
+
+def change_debt(dev, ctx, comp, cmd):
+    kind = cmd.get("debt_amount_type")
+    if not 0 <= kind < len(DEBT_TYPES):
+        return zse.S_INVALID_FIELD
+    which, absolute = DEBT_TYPES[kind]
+    amount = cmd.get("debt_amount")
+    debt = dev.meter.account.debt
+    if absolute:
+        if amount != 0:
+            raise BehaviourError("absolute debt amount other than zero")
+        result = dev.behaviour_call(dev.meter.reset_debt_register(which, ctx.now, 0))
+        return zse.S_SUCCESS if result == bm.RESET_SUCCESS else zse.S_FAILURE
+    if which == PDR:
+        debt.set_payment_recovery(cmd.get("debt_recovery_balance_percentage"), debt.cap, debt.cap_period)
+    else:
+        period = HOURLY if cmd.get("debt_recovery_frequency") == 0 else DAILY
+        debt.set_time_recovery(which, cmd.get("debt_recovery_amount"), -5, period)
+    if amount:
+        dev.behaviour_call(dev.meter.adjust_debt(which, amount, ctx.now))
+    return zse.S_SUCCESS
+
+
+def _config(meter):
+    """The prepayment configuration the next change starts from: the pending one if any."""
+    a = meter.account
+    if a.pending_config.values is not None:
+        return list(a.pending_config.values), a.pending_config.at
+    d = a.debt
+    return [
+        a.thr.low_credit,
+        a.ec.limit,
+        a.ec.threshold,
+        a.thr.max_credit,
+        a.thr.max_meter_balance,
+        d.cap,
+        0,
+    ], None
+
+
+def _set_config(dev, ctx, index_values, when):
+    values, pending_at = _config(dev.meter)
+    for i, v in index_values:
+        values[i] = v
+    at = (
+        zse.zcl_time(when, ctx.now)
+        if when is not None
+        else (pending_at if pending_at is not None else ctx.now)
+    )
+    dev.behaviour_call(dev.meter.set_prepayment_config(*(values + [at, ctx.now])))
+    return zse.S_SUCCESS
+
+
+def ec_setup(dev, ctx, comp, cmd):
+    return _set_config(
+        dev,
+        ctx,
+        ((1, cmd.get("emergency_credit_limit")), (2, cmd.get("emergency_credit_threshold"))),
+        cmd.get("start_time"),
+    )
+
+
+def overall_debt_cap(dev, ctx, comp, cmd):
+    return _set_config(dev, ctx, ((5, cmd.get("overall_debt_cap")),), cmd.get("implementation_date_time"))
+
+
+def low_credit_level(dev, ctx, comp, cmd):
+    return _set_config(dev, ctx, ((0, cmd.get("low_credit_warning_level")),), comp.from_date_time)
+
+
+def max_credit(dev, ctx, comp, cmd):
+    return _set_config(dev, ctx, ((3, cmd.get("maximum_credit_level")),), cmd.get("implementation_date_time"))
+
+
+_MODEL = None
+
+
+def gsme_model():
+    global _MODEL
+    if _MODEL is None:
+        m = zse.ZseModel()
+        for attr_id, getter, setter, t in BOUND:
+            get, load = _account(getter, setter, t)
+            m.attribute(PREPAYMENT_CLUSTER, attr_id, get, load)
+        for attr_id, which in ((0x0211, TDR1), (0x0221, TDR2), (0x0231, PDR)):
+            get, load = _account(_debt_binding(which)[0], _debt_binding(which)[1], T_UINT32)
+            m.attribute(PREPAYMENT_CLUSTER, attr_id, get, load)
+        m.attribute(PREPAYMENT_CLUSTER, 0x0000, lambda dev: (T_BITMAP16, pcc(dev.meter)), _load_pcc)
+        m.command(PREPAYMENT_CLUSTER, False, 0x04, consumer_top_up)
+        m.command(PREPAYMENT_CLUSTER, False, 0x05, credit_adjustment)
+        m.command(PREPAYMENT_CLUSTER, False, 0x06, change_payment_mode)
+        m.command(PREPAYMENT_CLUSTER, False, 0x02, change_debt)
+        m.command(PREPAYMENT_CLUSTER, False, 0x03, ec_setup)
+        m.command(PREPAYMENT_CLUSTER, False, 0x0C, overall_debt_cap)
+        m.command(PREPAYMENT_CLUSTER, False, 0x09, low_credit_level)
+        m.command(PREPAYMENT_CLUSTER, False, 0x0B, max_credit)
+        m.response_loader(PREPAYMENT_CLUSTER, 0x03, _load_top_up_response)
+        m.response_loader(PREPAYMENT_CLUSTER, 0x02, _load_payment_mode_response)
+        _MODEL = m
+    return _MODEL
+
+
+_GPF_MODEL = None
+
+
+def gpf_model():
+    """The GPF keeps what it mirrors in its attribute store; nothing is bound to behaviour."""
+    global _GPF_MODEL
+    if _GPF_MODEL is None:
+        _GPF_MODEL = zse.ZseModel()
+    return _GPF_MODEL
+
+
+# ---- use-case tables -------------------------------------------------------------------------
+
+_SENSITIVE_METERING = (METERING,)
+_SENSITIVE_PREPAYMENT = (PREPAYMENT_CLUSTER,)
+_READ_FC_NO_DEFAULT = zse.FC_S2C | zse.FC_DISABLE_DEFAULT_RESPONSE
+
+
+def _reads():
+    """(use case, roles, dated, encrypted clusters, read response frame control) for GBZ reads."""
+    return (
+        ("GCS13a", SUPPLIER_NO, True, _SENSITIVE_METERING, _READ_FC_NO_DEFAULT),
+        ("GCS13b", SUPPLIER_NO, True, _SENSITIVE_METERING, _READ_FC_NO_DEFAULT),
+        ("GCS13c", SUPPLIER_NO, True, _SENSITIVE_METERING, _READ_FC_NO_DEFAULT),
+        ("GCS14", SUPPLIER, True, _SENSITIVE_PREPAYMENT, zse.FC_S2C),
+        ("GCS21a", SUPPLIER_NO_ACB, False, (), zse.FC_S2C),
+        ("GCS21e", SUPPLIER_NO_ACB, False, (), zse.FC_S2C),
+        ("GCS21j", SUPPLIER_ACB, False, (), zse.FC_S2C),
+        ("GCS21m", SUPPLIER_NO_ACB, False, (), zse.FC_S2C),
+        ("GCS46", SUPPLIER_NO_ACB, False, (), zse.FC_S2C),
+        ("GCS60a", SUPPLIER, True, (), zse.FC_S2C),
+    )
+
+
+def read_use_cases():
+    out = []
+    for name, roles, dated, enc, fc in _reads():
+        out.append(entry(name, roles, zse.gbz_use_case(enc, fc, stamped=dated), dated=dated))
+    return out
+
+
+def gsme_use_cases():
+    cmd = zse.gbz_use_case()
+    out = [
+        entry("CS01b", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS40a", SUPPLIER, cmd, replay=True),
+        entry("GCS40b", SUPPLIER, cmd, replay=True),
+        entry("GCS40c", SUPPLIER, cmd, replay=True),
+        entry("GCS40d", SUPPLIER, cmd, replay=True),
+        entry("GCS02", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS03", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS04", SUPPLIER, cmd, replay=True),
+        entry("GCS04R1", SUPPLIER, cmd, replay=True),
+        entry("GCS04R2", SUPPLIER, cmd, replay=True),
+        entry("GCS04R3", SUPPLIER, cmd, replay=True),
+        entry("GCS05", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS01a", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS01b", SUPPLIER, cmd, replay=True, dated=True),
+    ]
+    return out + read_use_cases()
+
+
+def gpf_use_cases():
+    return read_use_cases()
