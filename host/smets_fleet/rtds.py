@@ -39,6 +39,7 @@ from smets.devices.esme import Esme
 from smets.devices.gpf import Gpf
 from smets.devices.gsme import Gsme
 from smets.devices.keyagreement import ReplayKeyAgreement
+from smets.premises import Premises
 from smets.security import protect
 from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
 from smets.usecases import cosem, zse
@@ -51,6 +52,7 @@ from smets.wire.payload import KIND_GBZ, payload_kind
 
 RTDS_NOW = to_seconds(2015, 1, 1)
 RTDS_ALERT_COUNTER = 2000
+WAKE = 1800  # the replay's GSME wake interval (seconds)
 
 # The RTDS remote parties (GBCS roles; EUIs as the RTDS keystore names them).
 REMOTE_PARTIES = (
@@ -145,6 +147,29 @@ class Replay:
         self.remote = RemotePrivates(ring)
         self.trust = trust_anchors(ring)
         self.keys_used: dict[bytes, tuple[bytes, bytes]] = {}
+
+    def make_premises(self, eui: bytes) -> tuple[Any, Any]:
+        """A fresh premises holding the RTDS devices of the same hub (ESME A0, GSME A1, CHF A2,
+        GPF A3), and the one among them with this EUI (None when that kind is not emulated). For a
+        command to the GSME, its next wake-up is RTDS's time, so it is answered then; otherwise the
+        GSME sleeps through the replay and the GPF keeps the mirror the replay primed."""
+        base = eui[:7]
+        devices = {}
+        for last, kind in ((0xA0, "ESME"), (0xA1, "GSME"), (0xA2, "CHF"), (0xA3, "GPF")):
+            devices[kind] = self.make_device(base + bytes((last,)))
+        if devices["CHF"] is None:
+            return None, None
+        wakes_now = devices["GSME"] is not None and devices["GSME"].eui == eui
+        premises = Premises(
+            devices["CHF"],
+            devices["GPF"],
+            devices["ESME"],
+            devices["GSME"],
+            RTDS_NOW - WAKE if wakes_now else RTDS_NOW,
+            WAKE,
+        )
+        target = next((d for d in premises.devices() if d.eui == eui), None)
+        return premises, target
 
     def make_device(self, eui: bytes) -> Any:
         """A fresh device for an RTDS EUI, or None when its kind is not emulated."""
@@ -351,7 +376,7 @@ def replay_file(rp: Replay, path: Path, out_dir: Path, root: Path) -> dict[str, 
     resp_path = path.with_name(path.name.replace("_COMMAND_", "_RESPONSE_"))
     rtds_response = wire.parse(read_hex(resp_path)) if resp_path.exists() else None
     alerts = [(p.name, wire.parse(read_hex(p))) for p in _alert_files(path.parent, uc, srv, variant)]
-    device = rp.make_device(command.recipient)
+    premises, device = rp.make_premises(command.recipient)
     if device is None:
         entry.update(implemented=False, accepted=False, outcome="device kind not emulated")
         return entry
@@ -361,13 +386,15 @@ def replay_file(rp: Replay, path: Path, out_dir: Path, root: Path) -> dict[str, 
     if pre is not None and variant_class(variant) == "success":
         pre(device, RTDS_NOW)
     rp.prime(device, command, rtds_response, alerts)
-    out = device.handle(command_bytes, RTDS_NOW)
+    out = premises.receive(command_bytes, RTDS_NOW)
     entry["accepted"] = device.last_gate == "accepted"
     entry["outcome"] = device.last_gate
     if device.last_error is not None:
         entry["error"] = repr(device.last_error)
     while device.pending:
-        out += device.tick(min(p.at for p in device.pending) + 0)
+        out += premises.tick(min(p.at for p in device.pending))
+    if device is premises.gsme:
+        out += premises.tick(premises.next_wake)  # what the GSME holds leaves when it wakes
     responses = [b for b in out if wire.parse(b).cra == wire.CRA_RESPONSE]
     our_alerts = [b for b in out if wire.parse(b).cra == wire.CRA_ALERT]
     folder_out = out_dir / rel.parent

@@ -119,6 +119,8 @@ class Device:
         self.last_error = None
         self.last_gate = None
         self.now = 0
+        self.powered = True
+        self.power_off_at = None
 
     # -- time ------------------------------------------------------------------------------------
     def clock(self, now):
@@ -152,6 +154,9 @@ class Device:
     def handle(self, data, now):
         """Process one inbound frame (bytes). Returns the outbound frames (bytes), oldest first."""
         self.last_error = None
+        if not self.powered:
+            self.last_gate = "powered off"
+            return []
         t = self.clock(now)
         self.now = t
         out = []
@@ -169,6 +174,8 @@ class Device:
 
     def tick(self, now):
         """Run what became due by `now`; returns the alerts raised (bytes), oldest first."""
+        if not self.powered:
+            return []
         t = self.clock(now)
         self.now = t
         out = []
@@ -178,6 +185,33 @@ class Device:
             self.last_error = exc
         self._flush(out, t)
         return out
+
+    # -- power ---------------------------------------------------------------------------------
+    def power_off(self, now):
+        """Mains lost: the device hears nothing and sends nothing until power_on."""
+        if self.powered:
+            self.powered = False
+            self.power_off_at = self.clock(now)
+        return []
+
+    def power_on(self, now):
+        """Mains back: catch up with time and report the outage (subclasses); returns the alerts."""
+        if self.powered:
+            return []
+        self.powered = True
+        t = self.clock(now)
+        self.now = t
+        out = []
+        try:
+            self.power_restored(self.power_off_at, t)
+            self._due(t, out)
+        except Exception as exc:
+            self.last_error = exc
+        self._flush(out, t)
+        return out
+
+    def power_restored(self, off_at, now):
+        """Hook: what a device does when power comes back after an outage from off_at to now."""
 
     def _gate(self, data, now):
         try:

@@ -18,6 +18,10 @@ from smets.wire import dlms
 from smets.wire import dlms_axdr as ax
 from smets.wire.errors import DecodeError
 
+OUTAGE_REPORTED = 180  # seconds: "Supply Outage Restored - Outage >= 3 minutes"
+SUPPLY_OUTAGE_RESTORED = 0x8F36
+MC_ECS80 = 0x0067
+
 _USECASES = {}
 # SECMP0002 resets: an ESME installed before them need not support them (it answers "not supported").
 DEBT_RESET_USE_CASES = ("ECS07R1", "ECS07R2", "ECS07R3")
@@ -167,3 +171,11 @@ class Esme(DlmsDevice):
     def drift(self, seconds):
         """The meter's clock runs `seconds` ahead (negative: behind) of true time from now on."""
         self.clock_offset += seconds
+
+    def power_restored(self, off_at, now):
+        """ECS80: an outage of 3 minutes or more raises 0x8F36 to the Network Operator with the time
+        supply was lost and the time it came back [RTDS NA_ECS80 layout]."""
+        if off_at is not None and now - off_at >= OUTAGE_REPORTED:
+            extra = [self.wire_time(off_at), self.wire_time(now)]
+            no = self.trust.eui(tr.ROLE_NETWORK_OPERATOR)
+            self.raise_alert(SUPPLY_OUTAGE_RESTORED, now, extra, MC_ECS80, no)
