@@ -140,3 +140,35 @@ def rtds_keyring():
     if _KEYRING is None:
         _KEYRING = _LazyRing(keystore_path())
     return _KEYRING
+
+
+def mutations(payload, seed, count):
+    """Deterministic single-octet changes, deletions and cuts (a small LCG, same on both interpreters)."""
+    state = seed
+    out = []
+    for _ in range(count):
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        i = state % len(payload)
+        op = (state >> 8) % 3
+        if op == 0:
+            out.append(payload[:i] + bytes(((payload[i] + 1 + (state >> 16)) & 0xFF,)) + payload[i + 1 :])
+        elif op == 1:
+            out.append(payload[:i] + payload[i + 1 :])
+        else:
+            out.append(payload[:i])
+    return out
+
+
+def raises(exc_type, fn, *args):
+    """Assert that fn(*args) raises exc_type (pytest.raises is not on MicroPython)."""
+    try:
+        fn(*args)
+    except exc_type:
+        return
+    raise AssertionError("%s not raised" % exc_type.__name__)
+
+
+def key_file(name):
+    """The text of one RTDS keystore file."""
+    with open(keystore_path() + "/" + name) as f:
+        return f.read()

@@ -12,30 +12,17 @@ from smets.crypto.hmac256 import hmac_sha256
 from smets.crypto.pure import PureCrypto
 from smets.security import keys
 from smets.security.kdf import MODE_ALERT_MAC, MODE_COMMAND_MAC, MODE_RESPONSE_MAC, derive_key
-from support import keystore_path, read_frame, unhex
+from support import key_file, raises, read_frame, unhex
 
 C = PureCrypto()
 
 
-def _raises(exc_type, fn, *args):
-    try:
-        fn(*args)
-    except exc_type:
-        return
-    raise AssertionError("%s not raised" % exc_type.__name__)
-
-
-def _key_file(name):
-    with open(keystore_path() + "/" + name) as f:
-        return f.read()
-
-
 def _private(name):
-    return keys.private_scalar(_key_file(name))
+    return keys.private_scalar(key_file(name))
 
 
 def _public(name):
-    return keys.public_point(_key_file(name))
+    return keys.public_point(key_file(name))
 
 
 # -- AES ------------------------------------------------------------------------------------------
@@ -70,8 +57,8 @@ def test_aes_fips197_pure_python():
 
 
 def test_aes_rejects_bad_lengths():
-    _raises(CryptoError, C.aes_encrypt_block, bytes(15), bytes(16))
-    _raises(CryptoError, C.aes_encrypt_block, bytes(16), bytes(17))
+    raises(CryptoError, C.aes_encrypt_block, bytes(15), bytes(16))
+    raises(CryptoError, C.aes_encrypt_block, bytes(16), bytes(17))
 
 
 # -- GCM ------------------------------------------------------------------------------------------
@@ -145,8 +132,8 @@ def test_gcm_rejects_tampering_and_bad_lengths():
     bad_aad[3] ^= 0x80
     assert C.gcm_decrypt(k, i, sealed, bytes(bad_aad), 12) is None
     assert C.gcm_decrypt(k, i, sealed[:11], a, 12) is None
-    _raises(CryptoError, C.gcm_encrypt, k, bytes(8), b"", a, 12)
-    _raises(CryptoError, C.gcm_encrypt, k[:8], i, b"", a, 12)
+    raises(CryptoError, C.gcm_encrypt, k, bytes(8), b"", a, 12)
+    raises(CryptoError, C.gcm_encrypt, k[:8], i, b"", a, 12)
 
 
 def test_gcm_gbcs_parser_vector():
@@ -223,17 +210,17 @@ def test_ecdsa_verify_accepts_and_rejects():
 def test_invalid_keys_raise():
     off_curve = bytearray(RFC6979_U)
     off_curve[64] ^= 1
-    _raises(CryptoError, C.ecdsa_verify, bytes(off_curve), b"sample", bytes(64))
-    _raises(CryptoError, C.ecdh, RFC6979_X, bytes(off_curve))
-    _raises(CryptoError, C.ecdh, RFC6979_X, RFC6979_U[:33])
-    _raises(CryptoError, C.ecdh, RFC6979_X, b"\x05" + RFC6979_U[1:])
+    raises(CryptoError, C.ecdsa_verify, bytes(off_curve), b"sample", bytes(64))
+    raises(CryptoError, C.ecdh, RFC6979_X, bytes(off_curve))
+    raises(CryptoError, C.ecdh, RFC6979_X, RFC6979_U[:33])
+    raises(CryptoError, C.ecdh, RFC6979_X, b"\x05" + RFC6979_U[1:])
     # x = p is not a field element even though p mod p would be.
     p = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
-    _raises(CryptoError, C.ecdh, RFC6979_X, b"\x04" + p.to_bytes(32, "big") + RFC6979_U[33:])
-    _raises(CryptoError, C.public_key, bytes(32))
-    _raises(CryptoError, C.public_key, N.to_bytes(32, "big"))
-    _raises(CryptoError, C.ecdsa_sign, RFC6979_X[:31], b"m")
-    _raises(CryptoError, C.ecdsa_verify, RFC6979_U, b"sample", bytes(63))
+    raises(CryptoError, C.ecdh, RFC6979_X, b"\x04" + p.to_bytes(32, "big") + RFC6979_U[33:])
+    raises(CryptoError, C.public_key, bytes(32))
+    raises(CryptoError, C.public_key, N.to_bytes(32, "big"))
+    raises(CryptoError, C.ecdsa_sign, RFC6979_X[:31], b"m")
+    raises(CryptoError, C.ecdsa_verify, RFC6979_U, b"sample", bytes(63))
 
 
 def test_point_addition_exceptional_cases():
@@ -307,11 +294,11 @@ def test_key_files_match_their_certificates():
 def test_keys_reject_other_inputs():
     from smets.wire.errors import DecodeError
 
-    _raises(DecodeError, keys.private_scalar, b"\x30\x03\x02\x01\x01")
-    _raises(DecodeError, keys.public_point, b"\x04\x00")
-    _raises(DecodeError, keys.public_point, b"\x30\x05\x30\x03\x06\x01\x00")
+    raises(DecodeError, keys.private_scalar, b"\x30\x03\x02\x01\x01")
+    raises(DecodeError, keys.public_point, b"\x04\x00")
+    raises(DecodeError, keys.public_point, b"\x30\x05\x30\x03\x06\x01\x00")
     # A device certificate is not a private key.
-    _raises(DecodeError, keys.private_scalar, _key_file("00db1234567890a0-ka.pem"))
+    raises(DecodeError, keys.private_scalar, key_file("00db1234567890a0-ka.pem"))
 
 
 def test_kdf_gbcs_parser_vectors():

@@ -6,7 +6,7 @@ The DER payloads are the GBCS payloads that are neither DLMS (first octet D9, DA
 
 from smets.wire import der, frame
 from smets.wire.errors import DecodeError, EncodeError
-from support import list_frames, read_frame, require_rtds, unhex
+from support import list_frames, mutations, read_frame, require_rtds, unhex
 
 RTDS_DER_PAYLOADS = 168  # counted from RTDS 4.5.0: 140 SEQUENCEs, 16 INTEGERs, 7 NULLs, 5 OCTET STRINGs
 
@@ -286,28 +286,11 @@ def test_long_form_for_a_short_length_round_trips():
     assert der.build(der.parse(unhex("048100"))) == unhex("048100")
 
 
-def _mutations(payload, seed, count):
-    """Deterministic single-octet changes, deletions and cuts (a small LCG, same on both interpreters)."""
-    state = seed
-    out = []
-    for _ in range(count):
-        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
-        i = state % len(payload)
-        op = (state >> 8) % 3
-        if op == 0:
-            out.append(payload[:i] + bytes(((payload[i] + 1 + (state >> 16)) & 0xFF,)) + payload[i + 1 :])
-        elif op == 1:
-            out.append(payload[:i] + payload[i + 1 :])
-        else:
-            out.append(payload[:i])
-    return out
-
-
 def test_mutated_payloads_raise_only_decode_error_or_round_trip():
     require_rtds()
     parsed = 0
     for _folder, _name, payload in _der_payloads()[::8]:
-        for data in _mutations(payload, len(payload), 25):
+        for data in mutations(payload, len(payload), 25):
             try:
                 node = der.parse_payload(data)
             except DecodeError:

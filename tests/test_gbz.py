@@ -8,7 +8,7 @@ import json
 
 from smets.wire import frame, gbz, zcl_names
 from smets.wire.errors import DecodeError, EncodeError
-from support import list_frames, read_frame, require_rtds, rtds_dir, unhex
+from support import list_frames, mutations, read_frame, require_rtds, rtds_dir, unhex
 
 RTDS_GBZ_PAYLOADS = 317  # frames whose payload starts 01 09
 RTDS_GBZ_ALERTS = 19  # of which CRA flag 3: 15 x 8F66, GCA, GNCA, MIIWA, GCS53
@@ -399,28 +399,11 @@ def test_invalid_zcl_string_in_a_layout():
     assert gbz.encode_zcl(0x0703, 0x09, 0x00, cmd) == data
 
 
-def _mutations(payload, seed, count):
-    """Deterministic single-octet changes, deletions and cuts (a small LCG, same on both interpreters)."""
-    state = seed
-    out = []
-    for _ in range(count):
-        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
-        i = state % len(payload)
-        op = (state >> 8) % 3
-        if op == 0:
-            out.append(payload[:i] + bytes(((payload[i] + 1 + (state >> 16)) & 0xFF,)) + payload[i + 1 :])
-        elif op == 1:
-            out.append(payload[:i] + payload[i + 1 :])
-        else:
-            out.append(payload[:i])
-    return out
-
-
 def test_mutated_payloads_raise_only_decode_error_or_round_trip():
     require_rtds()
     parsed = commands = 0
     for _folder, _name, fr in _gbz_frames()[::6]:
-        for data in _mutations(fr.payload, len(fr.payload), 30):
+        for data in mutations(fr.payload, len(fr.payload), 30):
             try:
                 g = gbz.parse_payload(data)
             except DecodeError:

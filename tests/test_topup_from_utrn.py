@@ -6,6 +6,7 @@ The UTRN and its counter come from RTDS 2.2_CS01a (SUCCESS: "7394614433204021731
 """
 
 from smets.behaviour import topup as tu
+from smets.behaviour.logs import BOARD_LOG_SIZES
 from smets.behaviour.meter import EsmeBehaviour
 from smets.crypto.pure import PureCrypto
 from smets.security import utrn as ut
@@ -31,7 +32,7 @@ def _top_up(digits, counter):
 
 
 def test_real_utrn_credits_once_then_is_a_duplicate():
-    meter = EsmeBehaviour(T0)
+    meter = EsmeBehaviour(T0, BOARD_LOG_SIZES)
     before = meter.account.balance
     topup = _top_up(DIGITS, COUNTER)
     assert topup.authentic
@@ -45,7 +46,7 @@ def test_real_utrn_credits_once_then_is_a_duplicate():
 
 
 def test_utrn_with_the_wrong_counter_is_not_authentic():
-    meter = EsmeBehaviour(T0)
+    meter = EsmeBehaviour(T0, BOARD_LOG_SIZES)
     before = meter.account.balance
     # same digits, but the device expects them under another counter: the GMAC key differs
     topup = _top_up(DIGITS, COUNTER + (1 << 32) * 1024)

@@ -20,7 +20,7 @@ from smets.security.utrn import (
     verify_utrn,
 )
 from smets.wire.errors import DecodeError
-from support import keystore_path, read_frame
+from support import key_file, raises, read_frame
 
 C = PureCrypto()
 SUPPLIER = b"\x90\xb3\xd5\x1f\x30\x01\x00\x00"
@@ -28,25 +28,12 @@ ESME = b"\x00\xdb\x12\x34\x56\x78\x90\xa0"
 GSME = b"\x00\xdb\x12\x34\x56\x78\x90\xa1"
 
 
-def _raises(exc_type, fn, *args):
-    try:
-        fn(*args)
-    except exc_type:
-        return
-    raise AssertionError("%s not raised" % exc_type.__name__)
-
-
-def _key_file(name):
-    with open(keystore_path() + "/" + name) as f:
-        return f.read()
-
-
 def _supplier_pp():
-    return keys.private_scalar(_key_file("90b3d51f30010000-pp-ka.key"))
+    return keys.private_scalar(key_file("90b3d51f30010000-pp-ka.key"))
 
 
 def _device(eui):
-    return keys.public_point(_key_file(eui + "-ka.pem"))
+    return keys.public_point(key_file(eui + "-ka.pem"))
 
 
 def _frame_utrn(frame):
@@ -81,17 +68,17 @@ def test_check_digit_catches_single_digit_errors():
     for pos in range(20):
         d = ord(good[pos]) - 48
         bad = good[:pos] + chr(48 + (d + 3) % 10) + good[pos + 1 :]
-        _raises(DecodeError, decode_utrn, bad)
+        raises(DecodeError, decode_utrn, bad)
     # An adjacent transposition too.
-    _raises(DecodeError, decode_utrn, good[:5] + good[6] + good[5] + good[7:])
+    raises(DecodeError, decode_utrn, good[:5] + good[6] + good[5] + good[7:])
 
 
 def test_decode_rejects_malformed():
-    _raises(DecodeError, decode_utrn, "7394614433204021731")  # 19 digits
-    _raises(DecodeError, decode_utrn, "739461443320402173155")  # 21 digits
-    _raises(DecodeError, decode_utrn, "7394614433204021731a")
-    _raises(DecodeError, decode_utrn, " 7394614433204021731")
-    _raises(DecodeError, decode_utrn, b"\xff" * 20)
+    raises(DecodeError, decode_utrn, "7394614433204021731")  # 19 digits
+    raises(DecodeError, decode_utrn, "739461443320402173155")  # 21 digits
+    raises(DecodeError, decode_utrn, "7394614433204021731a")
+    raises(DecodeError, decode_utrn, " 7394614433204021731")
+    raises(DecodeError, decode_utrn, b"\xff" * 20)
 
 
 def test_decode_accepts_bytes():
@@ -145,7 +132,7 @@ def test_rtds_cs01b_error_utrn_is_rejected():
     # wrong); the GSME's response reports a top-up value of -1.
     _, _, digits = _frame_utrn(read_frame("2.2_CS01b", "CS01b_2.2_ERROR_COMMAND_GBCS.HEX"))
     assert digits == "12345678910121314156"
-    _raises(DecodeError, decode_utrn, digits)
+    raises(DecodeError, decode_utrn, digits)
 
 
 def test_verify_rejects_wrong_context():
@@ -199,7 +186,7 @@ def test_generate_gbcs_parser_vectors():
 
 def test_generate_rejects_out_of_range():
     key = bytes(16)
-    _raises(ValueError, generate_utrn, C, key, 1 << 32, 8192, VALUE_CLASS_POUNDS, SUPPLIER, ESME)
-    _raises(ValueError, generate_utrn, C, key, 1 << 32, -1, VALUE_CLASS_POUNDS, SUPPLIER, ESME)
-    _raises(ValueError, generate_utrn, C, key, 1 << 32, 5, 2, SUPPLIER, ESME)
-    _raises(ValueError, generate_utrn, C, key, 1 << 64, 5, VALUE_CLASS_PENNIES, SUPPLIER, ESME)
+    raises(ValueError, generate_utrn, C, key, 1 << 32, 8192, VALUE_CLASS_POUNDS, SUPPLIER, ESME)
+    raises(ValueError, generate_utrn, C, key, 1 << 32, -1, VALUE_CLASS_POUNDS, SUPPLIER, ESME)
+    raises(ValueError, generate_utrn, C, key, 1 << 32, 5, 2, SUPPLIER, ESME)
+    raises(ValueError, generate_utrn, C, key, 1 << 64, 5, VALUE_CLASS_PENNIES, SUPPLIER, ESME)
