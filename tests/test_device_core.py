@@ -395,3 +395,40 @@ def test_alert_counters_rise_across_calls():
     a1 = split(dev.handle(bytes(bad), NOW))[1][0]
     a2 = split(dev.handle(bytes(bad), NOW))[1][0]
     assert (a1.counter, a2.counter) == (7, 8)
+
+
+# ---- firmware activation (CS06, DER) ------------------------------------------------------------
+
+
+def cs06(image_hash, counter, when=None):
+    from smets.wire import der
+
+    parts = [der.make_octets(image_hash), der.make_int(counter)]
+    if when is not None:
+        parts.append(der.make_generalized_time(*when))
+    return command(mc.code_for("CS06"), der.build_payload(der.make_sequence(parts)), counter)
+
+
+def test_firmware_activation_now_and_future_dated():
+    from smets.wire import der
+
+    dev = make_esme()
+    store = dev.meter.firmware
+    image = sha256(b"image").digest()
+    store.held_hash, store.held_version, store.running_version = image, 0x0123ABCE, 0x0123ABCF
+    # unknown hash: refused with the running version
+    responses, _ = split(dev.handle(cs06(bytes(32), 600), NOW))
+    out = der.parse_payload(responses[0].payload)
+    assert der.to_int(out[0]) == 2 and der.to_bytes(out[1]) == bytes.fromhex("0123ABCF")
+    # future-dated: accepted now (NULL), run at its time with the FDFA alert
+    responses, _ = split(dev.handle(cs06(image, 601, (2024, 3, 2, 9, 0, 0)), NOW))
+    assert der.parse_payload(responses[0].payload).tag == der.NULL
+    assert dev.meter.firmware_version() == 0x0123ABCF
+    at = to_seconds(2024, 3, 2, 9)
+    _, alerts = split(dev.tick(at))
+    assert dev.meter.firmware_version() == 0x0123ABCE
+    assert alerts[0].message_code == 0x00CA
+    body = der.parse_payload(alerts[0].payload)
+    assert der.to_int(body[0]) == 0x8F66 and der.generalized_time(body[1]) == (2024, 3, 2, 9, 0, 0)
+    assert der.to_int(body[2]) == 601 and der.to_int(body[3][0]) == 0
+    assert protect.verify_signature(P, alerts[0], party(b"esme").ds_pub)

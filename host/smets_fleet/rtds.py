@@ -43,7 +43,7 @@ from smets.premises import Premises
 from smets.security import protect
 from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
 from smets.usecases import cosem, zse
-from smets.wire import dlms, gbz
+from smets.wire import der, dlms, gbz
 from smets.wire import dlms_axdr as ax
 from smets.wire import frame as wire
 from smets.wire import message_codes as mc
@@ -138,6 +138,31 @@ PRECONDITIONS = {
 }
 
 
+def prime_cs06(device: Any, command: wire.Frame, rtds_response: wire.Frame, alerts: list) -> None:
+    """CS06: the image the device holds and the version it runs, as the RTDS outcome shows (in the
+    response when run at once, in the FDFA alert when future-dated): success means it holds the
+    image the command names; "no image held" that it holds none; "hash mismatch" another one."""
+    image_hash = der.to_bytes(der.parse_payload(command.payload)[0])
+    outcome = der.parse_payload(rtds_response.payload)
+    for _name, a in alerts:
+        outcome = der.parse_payload(a.payload)[3]
+    if outcome.tag != der.SEQUENCE:
+        return
+    code = der.to_int(outcome[0])
+    version = int.from_bytes(der.to_bytes(outcome[1]), "big")
+    store = device.meter.firmware
+    if code == 0:
+        store.held_hash, store.held_version = image_hash, version
+    else:
+        store.running_version = version
+        store.held_hash = hashlib.sha256(b"another image").digest() if code == 2 else None
+        store.held_version = version if code == 2 else None
+
+
+# Use cases whose RTDS state is primed by a function of their own (DER payloads).
+DER_PRIMERS = {"CS06": prime_cs06}
+
+
 class Replay:
     """One replay run: the keystore, the provider, and the devices' key material."""
 
@@ -202,6 +227,10 @@ class Replay:
         if counters:
             device.alert_counter = min(counters)
         if rtds_response is None:
+            return
+        primer = DER_PRIMERS.get(mc.use_case_name(command.message_code))
+        if primer is not None:
+            primer(device, command, rtds_response, alerts)
             return
         if payload_kind(command.payload) == KIND_GBZ:
             self._prime_gbz(device, command, rtds_response)

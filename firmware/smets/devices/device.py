@@ -31,6 +31,7 @@ from smets.behaviour.logs import EventLog
 from smets.behaviour.timeutil import UNIX_OFFSET
 from smets.devices import trust as tr
 from smets.security import protect
+from smets.usecases.registry import Raw
 from smets.wire import alert_codes as ac
 from smets.wire import frame as wire
 from smets.wire import message_codes as mc
@@ -77,7 +78,8 @@ class Context:
 
 class FutureItem:
     """A held command part: when it runs, what to report (message code, counter and the object's
-    class/instance/attribute), and an optional ``run(device, at) -> bool`` (False = 0x8F67)."""
+    class/instance/attribute), and an optional ``run(device, at)``: False reports 0x8F67, True 0x8F66,
+    None means run raised its own alert."""
 
     __slots__ = ("at", "seq", "message_code", "counter", "originator", "class_id", "instance", "attr", "run")
 
@@ -392,7 +394,10 @@ class Device:
         if recipient is None:
             return None
         counter = self.next_counter()
-        payload = self.alert_payload(code, t, counter, extra)
+        if isinstance(extra, Raw):
+            payload = extra.payload
+        else:
+            payload = self.alert_payload(code, t, counter, extra)
         f = wire.Frame(wire.CRA_ALERT, counter, self.eui, recipient, message_code, payload, signature=b"")
         if supp is not None:
             f.supp_remote_party_id = supp[0]
@@ -451,10 +456,12 @@ class Device:
                     ok = True
                     if p.run is not None:
                         try:
-                            ok = p.run(self, p.at) is not False
+                            ok = p.run(self, p.at)
                         except Exception:
                             ok = False
-                    self.future_alert(p, ok)
+                        if ok is None:
+                            continue  # the item raised its own alert (e.g. CS06's FDFA)
+                    self.future_alert(p, ok is not False)
         self.advance(now)
 
     def advance(self, now):

@@ -13,7 +13,7 @@ from smets.behaviour.meter import EsmeBehaviour
 from smets.devices import trust as tr
 from smets.devices.device import Device
 from smets.security import utrn as ut
-from smets.usecases import cosem, esme_model, logs, prepayment, reads, registry, supply, tariff
+from smets.usecases import cosem, esme_model, firmware, logs, prepayment, reads, registry, supply, tariff
 from smets.wire import dlms
 from smets.wire import dlms_axdr as ax
 from smets.wire.errors import DecodeError
@@ -32,8 +32,16 @@ def esme_usecases(debt_reset=True):
     table = _USECASES.get(debt_reset)
     if table is None:
         entries = []
-        for family in (prepayment, supply, reads, tariff, logs):
-            for e in family.esme_use_cases():
+        families = (
+            prepayment.esme_use_cases,
+            supply.esme_use_cases,
+            reads.esme_use_cases,
+            tariff.esme_use_cases,
+            logs.esme_use_cases,
+            firmware.use_cases,
+        )
+        for family in families:
+            for e in family():
                 if debt_reset or e.name not in DEBT_RESET_USE_CASES:
                     entries.append(e)
         table = _USECASES[debt_reset] = registry.table(entries)

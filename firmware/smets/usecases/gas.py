@@ -12,7 +12,7 @@ from smets.behaviour import meter as bm
 from smets.behaviour.account import CREDIT, PREPAYMENT
 from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
-from smets.usecases import zse
+from smets.usecases import firmware, zse
 from smets.usecases.common import SUPPLIER, SUPPLIER_ACB, SUPPLIER_NO, SUPPLIER_NO_ACB
 from smets.usecases.registry import entry
 from smets.wire import alert_codes as ac
@@ -380,7 +380,7 @@ def gsme_use_cases():
         entry("GCS01a", SUPPLIER, cmd, replay=True, dated=True),
         entry("GCS01b", SUPPLIER, cmd, replay=True, dated=True),
     ]
-    return out + read_use_cases()
+    return out + read_use_cases() + list(firmware.use_cases())
 
 
 def gpf_use_cases():

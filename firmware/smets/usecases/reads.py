@@ -48,6 +48,7 @@ ESME_READS = (
     ("ECS35b", SUPPLIER_NO_ACB, False),
     ("ECS35e", SUPPLIER_NO_ACB, False),
     ("ECS35f", SUPPLIER_NO_ACB, False),
+    ("ECS35g", SUPPLIER_NO_ACB, False),
     ("ECS40", SUPPLIER_NO_ACB, False),
     ("ECS52", SUPPLIER_NO_ACB, False),
     ("ECS66", SUPPLIER_NO_ACB, False),

@@ -49,3 +49,13 @@ def table(entries):
     for e in entries:
         out[e.code] = e
     return out
+
+
+class Raw:
+    """An alert payload given whole (a DER alert such as FDFA), where a device would otherwise
+    build its own alert format around extra members (``Device.raise_alert(..., extra=Raw(...))``)."""
+
+    __slots__ = ("payload",)
+
+    def __init__(self, payload):
+        self.payload = bytes(payload)
