@@ -296,6 +296,9 @@ class Replay:
                         faulted = True
             elif comp.is_cluster_specific():
                 device.load_response(comp.cluster_id, comp.command_id, cmd)
+                if cmd.get("cleared_event_logs") == 0 and q is not None and not faulted:
+                    device.inject_fault(zse.fault_key(q))  # CS11 ERROR: nothing could be cleared
+                    faulted = True
 
     def _decrypt(self, device: Any, rtds_response: wire.Frame, content: bytes) -> bytes | None:
         _o, _c, party = protect.encryption_titles(rtds_response)

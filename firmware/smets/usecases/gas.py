@@ -9,6 +9,7 @@ values: money in 10^-5 of the currency unit (the behaviour's unit), times in UTC
 """
 
 from smets.behaviour import meter as bm
+from smets.behaviour import supply as sp
 from smets.behaviour.account import CREDIT, PREPAYMENT
 from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
@@ -293,6 +294,61 @@ def max_credit(dev, ctx, comp, cmd):
     return _set_config(dev, ctx, ((3, cmd.get("maximum_credit_level")),), cmd.get("implementation_date_time"))
 
 
+# ZSE Supply Status (Metering 0x0014 and Change Supply): 0 off, 1 off/armed, 2 on, by supply state.
+SUPPLY_OFF = 0
+SUPPLY_ARMED = 1
+SUPPLY_ON = 2
+_ZSE_SUPPLY = ((sp.DISABLED, SUPPLY_OFF), (sp.ARMED, SUPPLY_ARMED), (sp.ENABLED, SUPPLY_ON))
+T_ENUM8 = 0x30
+
+
+def zse_supply(meter):
+    for state, status in _ZSE_SUPPLY:
+        if meter.supply.state == state:
+            return status
+    return SUPPLY_OFF
+
+
+def change_supply(dev, ctx, comp, cmd):
+    """GCS32 close the valve (proposed status off), GCS39 arm it (off/armed); the consumer opens it."""
+    proposed = cmd.get("proposed_supply_status")
+    if proposed == SUPPLY_OFF:
+        ok = dev.behaviour_call(dev.meter.remote_disable(ctx.now))
+    elif proposed == SUPPLY_ARMED:
+        ok = dev.behaviour_call(dev.meter.remote_arm(ctx.now))
+    else:
+        return zse.S_INVALID_VALUE  # a gas valve is never opened remotely
+    if not ok:
+        return zse.S_FAILURE
+    out = gbz.Component(METERING, 0x0C, b"", zse.response_fc(comp.frame_control, True), comp.sequence)
+    fields = [
+        ["provider_id", cmd.get("provider_id")],
+        ["issuer_event_id", cmd.get("issuer_event_id")],
+        ["implementation_date_time", cmd.get("implementation_date_time")],
+        ["supply_status", zse_supply(dev.meter)],
+    ]
+    out.set_command(gbz.ZclCommand("Supply Status Response", fields))
+    return out
+
+
+# ZSE event log IDs (Events cluster 0x0709): the general event log can be cleared, the security
+# log cannot [S3 "security logs cannot be cleared remotely"].
+EVENTS = 0x0709
+LOG_GENERAL = 3
+
+
+def clear_event_log(dev, ctx, comp, cmd):
+    """CS11: Clear Event Log Response with the bitmap of the logs cleared (none on a fault)."""
+    log_id = cmd.get("log_id")
+    cleared = 0
+    if not dev.is_faulty(zse.fault_key(comp)) and log_id in (0, LOG_GENERAL):
+        dev.behaviour_call(dev.meter.clear_event_log(ctx.now))
+        cleared = 1 << LOG_GENERAL
+    out = gbz.Component(EVENTS, 0x02, b"", zse.response_fc(comp.frame_control, True), comp.sequence)
+    out.set_command(gbz.ZclCommand("Clear Event Log Response", [["cleared_event_logs", cleared]]))
+    return out
+
+
 _MODEL = None
 
 
@@ -315,6 +371,9 @@ def gsme_model():
         m.command(PREPAYMENT_CLUSTER, False, 0x0C, overall_debt_cap)
         m.command(PREPAYMENT_CLUSTER, False, 0x09, low_credit_level)
         m.command(PREPAYMENT_CLUSTER, False, 0x0B, max_credit)
+        m.attribute(METERING, 0x0014, lambda dev: (T_ENUM8, zse_supply(dev.meter)), None)
+        m.command(METERING, False, 0x0B, change_supply)
+        m.command(EVENTS, False, 0x01, clear_event_log, faults=True)
         m.response_loader(PREPAYMENT_CLUSTER, 0x03, _load_top_up_response)
         m.response_loader(PREPAYMENT_CLUSTER, 0x02, _load_payment_mode_response)
         _MODEL = m
@@ -379,6 +438,10 @@ def gsme_use_cases():
         entry("GCS05", SUPPLIER, cmd, replay=True, dated=True),
         entry("GCS01a", SUPPLIER, cmd, replay=True, dated=True),
         entry("GCS01b", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS32", SUPPLIER, cmd, replay=True),
+        entry("GCS39", SUPPLIER, cmd, replay=True),
+        entry("CS11", SUPPLIER, cmd),
+        entry("GCS33", SUPPLIER_NO_ACB, zse.gbz_use_case()),
     ]
     return out + read_use_cases() + list(firmware.use_cases())
 

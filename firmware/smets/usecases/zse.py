@@ -55,18 +55,23 @@ class ZseModel:
     returns a ZCL status (Default Response) or a response Component; response_loaders: (cluster,
     response command ID) -> fn(dev, zcl_command) setting the state a response reports (priming)."""
 
-    __slots__ = ("attributes", "commands", "response_loaders")
+    __slots__ = ("attributes", "commands", "response_loaders", "fault_aware")
 
     def __init__(self):
         self.attributes = {}
         self.commands = {}
         self.response_loaders = {}
+        self.fault_aware = []
 
     def attribute(self, cluster, attr_id, getter, loader=None):
         self.attributes[(cluster, attr_id)] = (getter, loader)
 
-    def command(self, cluster, s2c, command_id, handler):
-        self.commands[(cluster, 1 if s2c else 0, command_id)] = handler
+    def command(self, cluster, s2c, command_id, handler, faults=False):
+        """faults: the handler answers an injected fault itself (its own failure response)."""
+        k = (cluster, 1 if s2c else 0, command_id)
+        self.commands[k] = handler
+        if faults:
+            self.fault_aware.append(k)
 
     def response_loader(self, cluster, command_id, fn):
         self.response_loaders[(cluster, command_id)] = fn
@@ -194,11 +199,10 @@ def _run_component(dev, ctx, comp, read_fc):
         if comp.command_id == READ_ATTRIBUTES and cmd is not None:
             return _read_attributes(dev, ctx, comp, cmd, read_fc)
         return default_response(comp, S_FAILURE), True
-    if dev.is_faulty(fault_key(comp)):
+    k = (comp.cluster_id, 1 if comp.frame_control & FC_S2C else 0, comp.command_id)
+    if dev.is_faulty(fault_key(comp)) and k not in dev.zmodel.fault_aware:
         return default_response(comp, S_HARDWARE_FAILURE), True
-    handler = dev.zmodel.commands.get(
-        (comp.cluster_id, 1 if comp.frame_control & FC_S2C else 0, comp.command_id)
-    )
+    handler = dev.zmodel.commands.get(k)
     if handler is None:
         return default_response(comp, S_SUCCESS), False  # kept, as a DLMS set is (store-only)
     try:
