@@ -35,12 +35,14 @@ from typing import Any
 from smets.behaviour.timeutil import UNIX_OFFSET, to_seconds
 from smets.devices import trust as tr
 from smets.devices.chf import Chf
+from smets.devices.device import encryption_titles
 from smets.devices.esme import Esme
 from smets.devices.gpf import Gpf
 from smets.devices.gsme import Gsme
 from smets.devices.keyagreement import ReplayKeyAgreement
 from smets.premises import Premises
 from smets.security import protect
+from smets.security.kdf import MODE_ENCRYPTION, derive_key
 from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
 from smets.usecases import cosem, zse
 from smets.wire import der, dlms, gbz
@@ -290,7 +292,11 @@ class Replay:
                         device.inject_fault(zse.fault_key(q, rec.id))
                         faulted = True
             elif not comp.is_cluster_specific() and comp.command_id == zse.DEFAULT_RESPONSE:
-                if cmd.get("status") != zse.S_SUCCESS and cmd.get("command_id") != 0xFF and not faulted:
+                if (
+                    cmd.get("status") == zse.S_HARDWARE_FAILURE
+                    and cmd.get("command_id") != 0xFF
+                    and not faulted
+                ):
                     if q is not None:
                         device.inject_fault(zse.fault_key(q))
                         faulted = True
@@ -301,11 +307,13 @@ class Replay:
                     faulted = True
 
     def _decrypt(self, device: Any, rtds_response: wire.Frame, content: bytes) -> bytes | None:
-        _o, _c, party = protect.encryption_titles(rtds_response)
+        originator, counter, party = encryption_titles(rtds_response)
         private = self.ring.private(party, USAGE_KA)
         if private is None:
             return None
-        key = protect.encryption_key(self.provider, rtds_response, private, device.ka.public)
+        key = derive_key(
+            self.provider, private, device.ka.public, MODE_ENCRYPTION, originator, counter, party
+        )
         return protect.decrypt_content(self.provider, key, rtds_response.originator, content)
 
     def _prime_protected(
@@ -314,12 +322,7 @@ class Replay:
         parts = dlms.protected_parts(value)
         if parts is None:
             return
-        _o, _c, party = protect.encryption_titles(rtds_response)
-        private = self.ring.private(party, USAGE_KA)
-        if private is None:
-            return
-        key = protect.encryption_key(self.provider, rtds_response, private, device.ka.public)
-        plain = protect.decrypt_content(self.provider, key, rtds_response.originator, parts[3] + parts[4])
+        plain = self._decrypt(device, rtds_response, parts[3] + parts[4])
         if plain is None:
             return
         values = ax.decode(plain)[0][1]

@@ -31,6 +31,7 @@ from smets.behaviour.logs import EventLog
 from smets.behaviour.timeutil import UNIX_OFFSET
 from smets.devices import trust as tr
 from smets.security import protect
+from smets.security.kdf import MODE_ENCRYPTION, derive_key
 from smets.usecases.registry import Raw
 from smets.wire import alert_codes as ac
 from smets.wire import frame as wire
@@ -57,6 +58,17 @@ MAX_PENDING = 32  # future-dated items held at once
 MAX_OUTBOX = 64  # alerts waiting for the next handle/tick
 
 GATE_OK = "accepted"
+
+
+def encryption_titles(f):
+    """(originator, counter, recipient) of the mode-4 KDF for frame f: the supplementary originator
+    counter replaces the counter, and the supplementary remote party the recipient, each when the
+    frame carries it. RTDS 4.5.0 GCS15d (a response through the ACB for a known supplier, with a
+    supplementary remote party and no supplementary counter) is keyed that way: between the device
+    and the supplier, over the frame's counter."""
+    counter = f.supp_originator_counter if f.supp_originator_counter is not None else f.counter
+    recipient = f.supp_remote_party_id if f.supp_remote_party_id is not None else f.recipient
+    return f.originator, counter, recipient
 
 
 class Context:
@@ -326,12 +338,12 @@ class Device:
     def encryption_key(self, f, peer=None):
         """Mode-4 key for a frame this device sends. The other side is `peer` (a KA public key), or
         the KA key of the party the KDF names (the supplementary remote party when there is one)."""
+        originator, counter, party = encryption_titles(f)
         if peer is None:
-            _o, _c, party = protect.encryption_titles(f)
             peer = self.trust.party_public(party, tr.USAGE_KA)
         if peer is None:
             raise ValueError("no KA key for the encryption recipient")
-        return protect.encryption_key(self.provider, f, self.ka, peer)
+        return derive_key(self.provider, self.ka, peer, MODE_ENCRYPTION, originator, counter, party)
 
     def response_counter(self, ctx):
         """The supplementary originator counter of a response to an unknown remote party (a command

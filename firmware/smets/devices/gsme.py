@@ -93,6 +93,8 @@ class Gsme(GbzDevice):
         self.now = now
         self.last_top_up = 0
         self.friendly_credit = (1, 0)  # (non-disablement calendar in force, its calendar ID) [I]
+        self.top_up_log = []  # (UTRN digits, amount, time), oldest first, the last 5
+        self.debt_log = None  # loaded debt payments (time, amount, ZSE type, outstanding), or None
 
     def advance(self, now):
         self.now = now
@@ -119,6 +121,7 @@ class Gsme(GbzDevice):
         code = self.behaviour_call(self.meter.apply_top_up(topup, tu.REMOTE, now))
         if code == 0:
             self.last_top_up = topup.amount()
+            gas.remember_top_up(self, u.digits.encode(), self.last_top_up, now)
         return code
 
     def _stimulus(self, now, call):

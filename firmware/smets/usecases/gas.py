@@ -349,6 +349,97 @@ def clear_event_log(dev, ctx, comp, cmd):
     return out
 
 
+TOP_UP_LOG_SIZE = 5  # the Billing Data Log keeps the last 5 prepayment credits (S5, S7)
+_NO_END = 0xFFFFFFFE  # latest end time "now" (and 0xFFFFFFFF)
+
+
+def remember_top_up(dev, digits, amount, t):
+    log = dev.top_up_log
+    log.append((bytes(digits), amount, t))
+    if len(log) > TOP_UP_LOG_SIZE:
+        log.pop(0)
+
+
+def get_top_up_log(dev, ctx, comp, cmd):
+    """GCS15e: Publish Top Up Log, most recent first, between the component's from date-time and
+    the latest end time; NOT_FOUND when none is."""
+    start = comp.from_date_time or 0
+    end = cmd.get("latest_end_time")
+    wanted = cmd.get("number_of_records") or TOP_UP_LOG_SIZE
+    rows = []
+    for code, amount, t in reversed(dev.top_up_log):
+        if t >= start and (end >= _NO_END or t <= end) and len(rows) < wanted:
+            rows.append([["top_up_code", code], ["top_up_amount", amount], ["top_up_time", t]])
+    if not rows:
+        return zse.S_NOT_FOUND
+    out = gbz.Component(
+        PREPAYMENT_CLUSTER,
+        0x05,
+        b"",
+        zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE,
+        comp.sequence,
+    )
+    out.set_command(
+        gbz.ZclCommand("Publish Top Up Log", [["command_index", 0], ["total_commands", 1], ["top_ups", rows]])
+    )
+    return out
+
+
+def _load_top_up_log(dev, cmd):
+    rows = []
+    for entry_fields in cmd.get("top_ups", []):
+        f = dict((k, v) for k, v in entry_fields)
+        rows.append((bytes(f["top_up_code"]), f["top_up_amount"], f["top_up_time"]))
+    dev.top_up_log = list(reversed(rows))[-TOP_UP_LOG_SIZE:]
+
+
+DEBT_LOG_SIZE = 10  # the Billing Data Log keeps the last 10 payment-based debt payments
+
+
+def debt_log_rows(dev):
+    """(time, amount, ZSE debt type, outstanding) oldest first: what was loaded, else the
+    behaviour's payment-based debt payments (ZSE type 2, outstanding: the register now) [I]."""
+    if dev.debt_log is not None:
+        return dev.debt_log
+    regs = dev.meter.account.debt.regs
+    return [(t, row[0], 2, regs[PDR]) for t, row in dev.meter.billing_debt_payments.entries()]
+
+
+def get_debt_log(dev, ctx, comp, cmd):
+    """GCS15d: Publish Debt Log of one debt type, most recent first, up to the latest end time."""
+    start = comp.from_date_time or 0
+    end = cmd.get("latest_end_time")
+    kind = cmd.get("debt_type")
+    wanted = cmd.get("number_of_debts") or DEBT_LOG_SIZE
+    rows = []
+    for t, amount, debt_type, outstanding in reversed(debt_log_rows(dev)):
+        if debt_type == kind and t >= start and (end >= _NO_END or t <= end) and len(rows) < wanted:
+            rows.append(
+                [
+                    ["collection_time", t],
+                    ["amount_collected", amount],
+                    ["debt_type", debt_type],
+                    ["outstanding_debt", outstanding],
+                ]
+            )
+    if not rows:
+        return zse.S_NOT_FOUND
+    fc = zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE
+    out = gbz.Component(PREPAYMENT_CLUSTER, 0x06, b"", fc, comp.sequence)
+    out.set_command(
+        gbz.ZclCommand("Publish Debt Log", [["command_index", 0], ["total_commands", 1], ["debts", rows]])
+    )
+    return out
+
+
+def _load_debt_log(dev, cmd):
+    rows = []
+    for entry_fields in cmd.get("debts", []):
+        f = dict((k, v) for k, v in entry_fields)
+        rows.append((f["collection_time"], f["amount_collected"], f["debt_type"], f["outstanding_debt"]))
+    dev.debt_log = list(reversed(rows))[-DEBT_LOG_SIZE:]
+
+
 _MODEL = None
 
 
@@ -374,6 +465,10 @@ def gsme_model():
         m.attribute(METERING, 0x0014, lambda dev: (T_ENUM8, zse_supply(dev.meter)), None)
         m.command(METERING, False, 0x0B, change_supply)
         m.command(EVENTS, False, 0x01, clear_event_log, faults=True)
+        m.command(PREPAYMENT_CLUSTER, False, 0x08, get_top_up_log)
+        m.command(PREPAYMENT_CLUSTER, False, 0x0A, get_debt_log)
+        m.response_loader(PREPAYMENT_CLUSTER, 0x06, _load_debt_log)
+        m.response_loader(PREPAYMENT_CLUSTER, 0x05, _load_top_up_log)
         m.response_loader(PREPAYMENT_CLUSTER, 0x03, _load_top_up_response)
         m.response_loader(PREPAYMENT_CLUSTER, 0x02, _load_payment_mode_response)
         _MODEL = m
@@ -438,6 +533,8 @@ def gsme_use_cases():
         entry("GCS05", SUPPLIER, cmd, replay=True, dated=True),
         entry("GCS01a", SUPPLIER, cmd, replay=True, dated=True),
         entry("GCS01b", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS15e", SUPPLIER_ACB, cmd),
+        entry("GCS15d", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_PREPAYMENT)),
         entry("GCS32", SUPPLIER, cmd, replay=True),
         entry("GCS39", SUPPLIER, cmd, replay=True),
         entry("CS11", SUPPLIER, cmd),

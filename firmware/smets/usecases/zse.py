@@ -225,11 +225,7 @@ def run(dev, ctx, req, encrypted=(), read_fc=FC_S2C):
         r, failed = run_component(dev, ctx, comp, read_fc)
         if failed:
             stopped = True
-        if (
-            r.cluster_id in encrypted
-            and r.command_id == READ_ATTRIBUTES_RESPONSE
-            and not r.is_cluster_specific()
-        ):
+        if r.cluster_id in encrypted and not _is_default_response(r):
             _encrypt(dev, ctx, r)
         out.append(r)
     for r in out:
@@ -237,6 +233,10 @@ def run(dev, ctx, req, encrypted=(), read_fc=FC_S2C):
     if out:
         out[-1].control |= gbz.CTRL_LAST
     return gbz.Gbz(out)
+
+
+def _is_default_response(comp):
+    return comp.command_id == DEFAULT_RESPONSE and not comp.is_cluster_specific()
 
 
 def _encrypt(dev, ctx, comp):
