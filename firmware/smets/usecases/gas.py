@@ -440,6 +440,55 @@ def _load_debt_log(dev, cmd):
     dev.debt_log = list(reversed(rows))[-DEBT_LOG_SIZE:]
 
 
+LOG_SECURITY = 4
+
+
+def _event_log(dev, log_id):
+    """The general event log (3) is the behaviour's; the security log (4) the device's gate log."""
+    if log_id == LOG_GENERAL:
+        return dev.meter.event_log
+    if log_id == LOG_SECURITY:
+        return dev.security_log
+    return None
+
+
+def get_event_log(dev, ctx, comp, cmd):
+    """CS10a / CS10b: Publish Event Log of the events between start and end time, oldest first
+    (event data: the 2-octet message code when the event has one); NOT_FOUND when there are none."""
+    log_id = cmd.get("event_control_log_id") & 0x0F
+    log = _event_log(dev, log_id)
+    if log is None:
+        return zse.S_INVALID_FIELD
+    start, end = cmd.get("start_time"), cmd.get("end_time")
+    wanted = cmd.get("number_of_events") or 0xFF
+    rows = []
+    for t, code, data in log.entries():
+        if start <= t <= end and len(rows) < wanted:
+            octets = bytes((data >> 8, data & 0xFF)) if data else b""
+            rows.append([["log_id", log_id], ["event_id", code], ["event_time", t], ["event_data", octets]])
+    if not rows:
+        return zse.S_NOT_FOUND
+    fc = zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE
+    out = gbz.Component(EVENTS, 0x01, b"", fc, comp.sequence)
+    fields = [
+        ["total_number_of_events", len(rows)],
+        ["command_index", 0],
+        ["total_commands", 1],
+        ["log_payload_control", 0],
+        ["events", rows],
+    ]
+    out.set_command(gbz.ZclCommand("Publish Event Log", fields))
+    return out
+
+
+def _load_event_log(dev, cmd):
+    for entry_fields in cmd.get("events", []):
+        f = dict((k, v) for k, v in entry_fields)
+        log = _event_log(dev, f["log_id"])
+        data = f["event_data"]
+        log.add(f["event_time"], f["event_id"], (data[0] << 8) | data[1] if len(data) == 2 else 0)
+
+
 _MODEL = None
 
 
@@ -465,6 +514,8 @@ def gsme_model():
         m.attribute(METERING, 0x0014, lambda dev: (T_ENUM8, zse_supply(dev.meter)), None)
         m.command(METERING, False, 0x0B, change_supply)
         m.command(EVENTS, False, 0x01, clear_event_log, faults=True)
+        m.command(EVENTS, False, 0x00, get_event_log)
+        m.response_loader(EVENTS, 0x01, _load_event_log)
         m.command(PREPAYMENT_CLUSTER, False, 0x08, get_top_up_log)
         m.command(PREPAYMENT_CLUSTER, False, 0x0A, get_debt_log)
         m.response_loader(PREPAYMENT_CLUSTER, 0x06, _load_debt_log)
@@ -538,6 +589,8 @@ def gsme_use_cases():
         entry("GCS32", SUPPLIER, cmd, replay=True),
         entry("GCS39", SUPPLIER, cmd, replay=True),
         entry("CS11", SUPPLIER, cmd),
+        entry("CS10a", SUPPLIER_NO_ACB, cmd),
+        entry("CS10b", SUPPLIER_NO_ACB, cmd),
         entry("GCS33", SUPPLIER_NO_ACB, zse.gbz_use_case()),
     ]
     return out + read_use_cases() + list(firmware.use_cases())
