@@ -83,6 +83,10 @@ class Premises:
             self.gsme_out += self.gsme.tick(now)
             while now >= self.next_wake:
                 wake = self.next_wake
+                if not self.gsme_queue:
+                    # Nothing waits for the GSME: the wake-ups in between change nothing the last one
+                    # does not, so only the last one due is run (a long tick stays cheap).
+                    wake += (now - wake) // self.wake_interval * self.wake_interval
                 self.next_wake = wake + self.wake_interval
                 out += self.wake(wake)
         return out
@@ -134,5 +138,7 @@ class Premises:
             v = g.read(cluster, attr_id)
             if v is not None:
                 p.load(cluster, attr_id, v[0], v[1])
+        p.samples[0] = g.meter.profile.entries()
+        p.samples[1] = g.meter.daily_consumption.entries()
         p.data_stamp = (now, 0x00)
         self.mirrored_at = now

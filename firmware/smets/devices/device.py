@@ -113,6 +113,7 @@ class Device:
     device_type = 0
     name = "device"
     future_message_code = MC_FDEIA_DLMS
+    urp_counter = True  # a response to an unknown remote party carries a counter of the device's
 
     def __init__(self, eui, provider, ds_private, ka, trust, usecases, alert_counter=1, ds_public=None):
         self.eui = bytes(eui)

@@ -26,3 +26,4 @@ class Gpf(GbzDevice):
             eui, provider, ds_private, ka, trust, gpf_usecases(), gas.gpf_model(), alert_counter, ds_public
         )
         self.now = now
+        self.samples = {}  # sample ID -> [(start, value)...]: the mirrored profile and daily logs

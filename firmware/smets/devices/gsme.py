@@ -22,6 +22,7 @@ MC_FDEIA_GBZ = 0x00CD
 
 class GbzDevice(Device):
     future_message_code = MC_FDEIA_GBZ
+    urp_counter = False
 
     def __init__(
         self, eui, provider, ds_private, ka, trust, usecases, zmodel, alert_counter=1, ds_public=None

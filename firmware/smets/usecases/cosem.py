@@ -355,11 +355,13 @@ class _ResponseView:
 
 def response_view(dev, ctx):
     """The KDF view of the response to ctx.frame. For an unknown remote party (via the ACB) its KA
-    key comes in the command's certificate and the response carries a supplementary originator
-    counter of the device's own. [I] The certificate's path to the root is not checked."""
+    key comes in the command's certificate; a DLMS device's response then carries a supplementary
+    originator counter of its own (RTDS ECS21b), a GBZ device's does not (RTDS GCS61). [I] The
+    certificate's path to the root is not checked."""
     cmd = ctx.frame
     view = _ResponseView(dev.eui, cmd)
     if cmd.ka_certificate is not None:
-        view.supp_originator_counter = dev.response_counter(ctx)
+        if dev.urp_counter:
+            view.supp_originator_counter = dev.response_counter(ctx)
         view.peer = keys.public_point(cmd.ka_certificate)
     return view

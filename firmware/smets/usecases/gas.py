@@ -489,6 +489,67 @@ def _load_event_log(dev, cmd):
         log.add(f["event_time"], f["event_id"], (data[0] << 8) | data[1] if len(data) == 2 else 0)
 
 
+# Sampled data (Metering Get Sampled Data): sample ID -> (period, request interval it reports).
+# 0: the half-hourly profile data log; 1: the daily consumption log (interval 0xFFFF as RTDS shows).
+SAMPLES = ((0, 1800, 1800), (1, 86400, 0xFFFF))
+
+
+def _sample_series(dev, sample_id):
+    """(period, interval, [(start, value)...]) of a sample ID: the GSME's behaviour logs, or what a
+    GPF holds (mirrored or loaded) in ``dev.samples``."""
+    for sid, period, interval in SAMPLES:
+        if sid != sample_id:
+            continue
+        meter = getattr(dev, "meter", None)
+        if meter is not None:
+            log = meter.profile if sid == 0 else meter.daily_consumption
+            return period, interval, log.entries()
+        return period, interval, dev.samples.get(sid, [])
+    return None
+
+
+def get_sampled_data(dev, ctx, comp, cmd):
+    """GCS17 / GCS61: Get Sampled Data Response from the first sample at or after the earliest
+    sample time, up to the number asked for; NOT_FOUND when there is none."""
+    series = _sample_series(dev, cmd.get("sample_id"))
+    if series is None:
+        return zse.S_INVALID_FIELD
+    _period, interval, entries = series
+    earliest = cmd.get("earliest_sample_time")
+    wanted = cmd.get("number_of_samples")
+    rows = [(t, v) for t, v in entries if t >= earliest][:wanted]
+    if not rows:
+        return zse.S_NOT_FOUND
+    fc = zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE
+    out = gbz.Component(METERING, 0x07, b"", fc, comp.sequence)
+    fields = [
+        ["sample_id", cmd.get("sample_id")],
+        ["sample_start_time", rows[0][0]],
+        ["sample_type", cmd.get("sample_type")],
+        ["sample_request_interval", interval],
+        ["number_of_samples", len(rows)],
+        ["samples", [[["sample", v]] for _t, v in rows]],
+    ]
+    out.set_command(gbz.ZclCommand("Get Sampled Data Response", fields))
+    return out
+
+
+def _load_samples(dev, cmd):
+    sid = cmd.get("sample_id")
+    for s, period, _interval in SAMPLES:
+        if s != sid:
+            continue
+        start = cmd.get("sample_start_time")
+        values = [e[0][1] for e in cmd.get("samples", [])]
+        meter = getattr(dev, "meter", None)
+        if meter is None:
+            dev.samples[sid] = [(start + i * period, v) for i, v in enumerate(values)]
+            return
+        log = meter.profile if sid == 0 else meter.daily_consumption
+        for i, v in enumerate(values):
+            log.add(start + i * period, v)
+
+
 _MODEL = None
 
 
@@ -515,6 +576,8 @@ def gsme_model():
         m.command(METERING, False, 0x0B, change_supply)
         m.command(EVENTS, False, 0x01, clear_event_log, faults=True)
         m.command(EVENTS, False, 0x00, get_event_log)
+        m.command(METERING, False, 0x08, get_sampled_data)
+        m.response_loader(METERING, 0x07, _load_samples)
         m.response_loader(EVENTS, 0x01, _load_event_log)
         m.command(PREPAYMENT_CLUSTER, False, 0x08, get_top_up_log)
         m.command(PREPAYMENT_CLUSTER, False, 0x0A, get_debt_log)
@@ -530,10 +593,14 @@ _GPF_MODEL = None
 
 
 def gpf_model():
-    """The GPF keeps what it mirrors in its attribute store; nothing is bound to behaviour."""
+    """The GPF keeps what it mirrors in its attribute store and sampled data; nothing is bound to
+    behaviour."""
     global _GPF_MODEL
     if _GPF_MODEL is None:
-        _GPF_MODEL = zse.ZseModel()
+        m = zse.ZseModel()
+        m.command(METERING, False, 0x08, get_sampled_data)
+        m.response_loader(METERING, 0x07, _load_samples)
+        _GPF_MODEL = m
     return _GPF_MODEL
 
 
@@ -590,6 +657,7 @@ def gsme_use_cases():
         entry("GCS39", SUPPLIER, cmd, replay=True),
         entry("CS11", SUPPLIER, cmd),
         entry("CS10a", SUPPLIER_NO_ACB, cmd),
+        entry("GCS17", SUPPLIER_NO_ACB, zse.gbz_use_case(_SENSITIVE_METERING)),
         entry("CS10b", SUPPLIER_NO_ACB, cmd),
         entry("GCS33", SUPPLIER_NO_ACB, zse.gbz_use_case()),
     ]
@@ -597,4 +665,8 @@ def gsme_use_cases():
 
 
 def gpf_use_cases():
-    return read_use_cases()
+    sensitive = zse.gbz_use_case(_SENSITIVE_METERING)
+    return read_use_cases() + [
+        entry("GCS17", SUPPLIER_NO_ACB, sensitive),
+        entry("GCS61", SUPPLIER_NO_ACB, sensitive),
+    ]
