@@ -96,6 +96,7 @@ class Gsme(GbzDevice):
         self.friendly_credit = (1, 0)  # (non-disablement calendar in force, its calendar ID) [I]
         self.top_up_log = []  # (UTRN digits, amount, time), oldest first, the last 5
         self.debt_log = None  # loaded debt payments (time, amount, ZSE type, outstanding), or None
+        self.billing_period = None  # the Publish Billing Period fields last set (GCS25/25a)
 
     def advance(self, now):
         self.now = now

@@ -550,6 +550,24 @@ def _load_samples(dev, cmd):
             log.add(start + i * period, v)
 
 
+def publish_billing_period(dev, ctx, comp, cmd):
+    """GCS25/25a: the billing calendar as sent (Price Publish Billing Period), read back by GCS21d/k."""
+    dev.billing_period = [list(p) for p in cmd.fields]
+    return zse.S_SUCCESS
+
+
+def get_billing_period(dev, ctx, comp, cmd):
+    if dev.billing_period is None:
+        return zse.S_NOT_FOUND
+    out = gbz.Component(PRICE, 0x09, b"", zse.response_fc(comp.frame_control, True), comp.sequence)
+    out.set_command(gbz.ZclCommand("Publish Billing Period", [list(p) for p in dev.billing_period]))
+    return out
+
+
+def _load_billing_period(dev, cmd):
+    dev.billing_period = [list(p) for p in cmd.fields]
+
+
 _MODEL = None
 
 
@@ -585,6 +603,9 @@ def gsme_model():
         m.response_loader(PREPAYMENT_CLUSTER, 0x05, _load_top_up_log)
         m.response_loader(PREPAYMENT_CLUSTER, 0x03, _load_top_up_response)
         m.response_loader(PREPAYMENT_CLUSTER, 0x02, _load_payment_mode_response)
+        m.command(PRICE, True, 0x09, publish_billing_period)
+        m.command(PRICE, False, 0x0B, get_billing_period)
+        m.response_loader(PRICE, 0x09, _load_billing_period)
         _MODEL = m
     return _MODEL
 
@@ -658,6 +679,10 @@ def gsme_use_cases():
         entry("CS11", SUPPLIER, cmd),
         entry("CS10a", SUPPLIER_NO_ACB, cmd),
         entry("GCS17", SUPPLIER_NO_ACB, zse.gbz_use_case(_SENSITIVE_METERING)),
+        entry("GCS21d", SUPPLIER_ACB, cmd),
+        entry("GCS21k", SUPPLIER_ACB, cmd),
+        entry("GCS25", SUPPLIER, cmd, replay=True),
+        entry("GCS25a", SUPPLIER, cmd, replay=True),
         entry("CS10b", SUPPLIER_NO_ACB, cmd),
         entry("GCS33", SUPPLIER_NO_ACB, zse.gbz_use_case()),
     ]
