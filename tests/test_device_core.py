@@ -432,3 +432,42 @@ def test_firmware_activation_now_and_future_dated():
     assert der.to_int(body[0]) == 0x8F66 and der.generalized_time(body[1]) == (2024, 3, 2, 9, 0, 0)
     assert der.to_int(body[2]) == 601 and der.to_int(body[3][0]) == 0
     assert protect.verify_signature(P, alerts[0], party(b"esme").ds_pub)
+
+
+# ---- clock (ECS70) and drift ---------------------------------------------------------------------
+
+
+def ecs70(counter, start, end):
+    clock = bytes((0, 0, 1, 0, 0, 255))
+    unspecified = b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x80\x00\xff"
+    specs = [
+        dlms.Spec(dlms.SET, 8, clock, 9),
+        dlms.Spec(dlms.ACTION, 8, clock, 5),
+        dlms.Spec(dlms.ACTION, 8, clock, 4),
+        dlms.Spec(dlms.GET, 8, clock, 2),
+        dlms.Spec(dlms.GET, 8, clock, 4),
+    ]
+    window = (
+        ax.T_STRUCTURE,
+        [
+            (ax.T_OCTET_STRING, unspecified),
+            (ax.T_OCTET_STRING, ax.datetime_from_utc(start + 946684800)),
+            (ax.T_OCTET_STRING, ax.datetime_from_utc(end + 946684800)),
+        ],
+    )
+    data = [(ax.T_ENUM, 5), window, (ax.T_INTEGER, 0), (ax.T_NULL, None), (ax.T_NULL, None)]
+    return command(mc.code_for("ECS70"), request(specs, data, counter), counter)
+
+
+def test_clock_drift_is_corrected_inside_the_validity_window():
+    dev = make_esme()
+    dev.drift(100)
+    responses, _ = split(dev.handle(ecs70(700, NOW - 60, NOW + 60), NOW))
+    assert dev.clock_offset == 0
+    resp = dlms.parse_payload(responses[0].payload)
+    assert [r for _k, r in resp.results] == [0] * 5
+    assert resp.data[3] == (ax.T_OCTET_STRING, ax.datetime_from_utc(NOW + 946684800))
+    # outside the window the clock stays wrong and a drift over 10 s is reported (0x8F0C)
+    dev.drift(100)
+    _, alerts = split(dev.handle(ecs70(701, NOW + 1000, NOW + 2000), NOW))
+    assert dev.clock_offset == 100 and alert_codes(alerts) == [0x8F0C]

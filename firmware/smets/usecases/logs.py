@@ -39,6 +39,7 @@ def ecs70(dev, ctx, req):
     true_now = ctx.now - dev.clock_offset
     if lo <= true_now <= hi:
         dev.clock_offset = 0
+        dev.now = true_now  # the time read back in the same request is the adjusted one
     elif abs(dev.clock_offset) > _TOLERANCE:
         dev.raise_alert(CLOCK_NOT_ADJUSTED, ctx.now)
     return None
