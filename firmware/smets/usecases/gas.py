@@ -13,7 +13,7 @@ from smets.behaviour import supply as sp
 from smets.behaviour.account import CREDIT, PREPAYMENT
 from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
-from smets.usecases import firmware, zse
+from smets.usecases import firmware, logs, zse
 from smets.usecases.common import SUPPLIER, SUPPLIER_ACB, SUPPLIER_NO, SUPPLIER_NO_ACB
 from smets.usecases.registry import entry
 from smets.wire import alert_codes as ac
@@ -686,7 +686,7 @@ def gsme_use_cases():
         entry("CS10b", SUPPLIER_NO_ACB, cmd),
         entry("GCS33", SUPPLIER_NO_ACB, zse.gbz_use_case()),
     ]
-    return out + read_use_cases() + list(firmware.use_cases())
+    return out + read_use_cases() + list(firmware.use_cases()) + list(logs.gsme_use_cases())
 
 
 def gpf_use_cases():

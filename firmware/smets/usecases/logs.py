@@ -7,7 +7,7 @@ when that time lies inside the window; an adjustment refused while the clock is 
 raises 0x8F0C [I: SMETS clock rules as the spec summarises them, §2.16].
 """
 
-from smets.behaviour.timeutil import UNIX_OFFSET
+from smets.behaviour.timeutil import UNIX_OFFSET, civil_from_days, to_seconds
 from smets.usecases.common import SUPPLIER, dlms_use_case, find, obis
 from smets.usecases.registry import entry
 from smets.wire import dlms
@@ -43,6 +43,43 @@ def ecs70(dev, ctx, req):
     elif abs(dev.clock_offset) > _TOLERANCE:
         dev.raise_alert(CLOCK_NOT_ADJUSTED, ctx.now)
     return None
+
+
+STATUS_RELIABLE = 0
+STATUS_UNRELIABLE = 2
+GCS28_FAULT = ("der", 0x007F)  # injected fault: the GSME cannot take the Comms Hub's time
+
+
+def gcs28(dev, ctx):
+    """GCS28 (SRV 6.11, 8.1.1), DER: SEQUENCE { validity start, validity end } (GeneralizedTime).
+    The GSME takes the Comms Hub's time when it lies inside the window (reliable), else keeps its
+    own (unreliable; 0x8F0C when more than 10 s out). Response: SEQUENCE { device time, status }."""
+    from smets.wire import der
+    from smets.wire.errors import DecodeError
+
+    try:
+        n = der.parse_payload(ctx.frame.payload)
+        lo = to_seconds(*der.generalized_time(n[0]))
+        hi = to_seconds(*der.generalized_time(n[1]))
+    except (DecodeError, ValueError):
+        dev.integrity_failure(ctx)
+        return None
+    true_now = ctx.now - dev.clock_offset
+    status = STATUS_UNRELIABLE
+    if lo <= true_now <= hi and not dev.is_faulty(GCS28_FAULT):
+        dev.clock_offset = 0
+        dev.now = true_now
+        status = STATUS_RELIABLE
+    elif abs(dev.clock_offset) > _TOLERANCE:
+        dev.raise_alert(CLOCK_NOT_ADJUSTED, ctx.now)
+    y, mo, d = civil_from_days(dev.now // 86400)
+    r = dev.now % 86400
+    when = der.make_generalized_time(y, mo, d, r // 3600, (r // 60) % 60, r % 60)
+    return der.build_payload(der.make_sequence([when, der.make_int(status)]))
+
+
+def gsme_use_cases():
+    return (entry("GCS28", SUPPLIER, gcs28, replay=True),)
 
 
 def _time(dev, sel):
