@@ -35,7 +35,6 @@ from typing import Any
 from smets.behaviour.timeutil import UNIX_OFFSET, to_seconds
 from smets.devices import trust as tr
 from smets.devices.chf import Chf
-from smets.devices.device import encryption_titles
 from smets.devices.esme import Esme
 from smets.devices.gpf import Gpf
 from smets.devices.gsme import Gsme
@@ -44,6 +43,7 @@ from smets.premises import Premises
 from smets.security import protect
 from smets.security.kdf import MODE_ENCRYPTION, derive_key
 from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
+from smets.security.protect import encryption_titles
 from smets.usecases import cosem, zse
 from smets.usecases.logs import GCS28_FAULT
 from smets.wire import der, dlms, gbz

@@ -60,17 +60,6 @@ MAX_OUTBOX = 64  # alerts waiting for the next handle/tick
 GATE_OK = "accepted"
 
 
-def encryption_titles(f):
-    """(originator, counter, recipient) of the mode-4 KDF for frame f: the supplementary originator
-    counter replaces the counter, and the supplementary remote party the recipient, each when the
-    frame carries it. RTDS 4.5.0 GCS15d (a response through the ACB for a known supplier, with a
-    supplementary remote party and no supplementary counter) is keyed that way: between the device
-    and the supplier, over the frame's counter."""
-    counter = f.supp_originator_counter if f.supp_originator_counter is not None else f.counter
-    recipient = f.supp_remote_party_id if f.supp_remote_party_id is not None else f.recipient
-    return f.originator, counter, recipient
-
-
 class Context:
     """One command on its way through a device: the parsed frame, the use case, the time, the role
     the originator acts in, and whatever the handler wants to leave for the response builder."""
@@ -339,7 +328,7 @@ class Device:
     def encryption_key(self, f, peer=None):
         """Mode-4 key for a frame this device sends. The other side is `peer` (a KA public key), or
         the KA key of the party the KDF names (the supplementary remote party when there is one)."""
-        originator, counter, party = encryption_titles(f)
+        originator, counter, party = protect.encryption_titles(f)
         if peer is None:
             peer = self.trust.party_public(party, tr.USAGE_KA)
         if peer is None:

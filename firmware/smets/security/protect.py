@@ -13,8 +13,8 @@ The rules, as GBCS states them and as every RTDS 4.5.0 frame confirms
   the payload; made with the originator's DS key.
 * Payload encryption (mode 4): AES-128-GCM, IV = originator title || 00000000, AAD = 0x31,
   content = 31 00000000 || ciphertext || 12-octet tag. The KDF takes the supplementary
-  originator counter and supplementary remote party ID instead of the frame's counter and
-  recipient when the frame carries them.
+  originator counter instead of the frame's counter, and the supplementary remote party ID instead
+  of its recipient, each when the frame carries it.
 
 These functions only compute and compare; deciding what a device accepts is the device's job.
 """
@@ -79,13 +79,13 @@ def verify_signature(provider, frame, ds_public):
 
 
 def encryption_titles(frame):
-    """(originator title, counter, recipient title) that the mode-4 KDF uses for this frame."""
-    counter = frame.counter
-    recipient = frame.recipient
-    if frame.supp_originator_counter is not None:
-        counter = frame.supp_originator_counter
-        if frame.supp_remote_party_id is not None:
-            recipient = frame.supp_remote_party_id
+    """(originator title, counter, recipient title) that the mode-4 KDF uses for this frame.
+
+    The supplementary originator counter replaces the counter, and the supplementary remote party
+    the recipient, each on its own when the frame carries it (RTDS GCS15d and GCS61 carry the
+    remote party without the counter; ECS21b carries both)."""
+    counter = frame.counter if frame.supp_originator_counter is None else frame.supp_originator_counter
+    recipient = frame.recipient if frame.supp_remote_party_id is None else frame.supp_remote_party_id
     return frame.originator, counter, recipient
 
 
