@@ -127,6 +127,10 @@ class Device:
         self.power_off_at = None
 
     # -- time ------------------------------------------------------------------------------------
+    def drift(self, seconds):
+        """The device's clock runs `seconds` ahead (negative: behind) of true time from now on."""
+        self.clock_offset += seconds
+
     def clock(self, now):
         """The device's own time for a true time `now` (clock drift is an offset)."""
         return now + self.clock_offset

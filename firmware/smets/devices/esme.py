@@ -6,17 +6,13 @@ Stimuli (the physical world): ``consume(now, wh)``, ``press_ec_button(now)``,
 returns the alert frames it caused, like ``tick``.
 """
 
-from smets.behaviour import meter as bm
-from smets.behaviour import topup as tu
-from smets.behaviour.alerts import WAN
 from smets.behaviour.meter import EsmeBehaviour
 from smets.devices import trust as tr
 from smets.devices.device import Device
-from smets.security import utrn as ut
+from smets.devices.metering import MeterDevice
 from smets.usecases import cosem, esme_model, firmware, logs, prepayment, reads, registry, supply, tariff
 from smets.wire import dlms
 from smets.wire import dlms_axdr as ax
-from smets.wire.errors import DecodeError
 
 OUTAGE_REPORTED = 180  # seconds: "Supply Outage Restored - Outage >= 3 minutes"
 SUPPLY_OUTAGE_RESTORED = 0x8F36
@@ -94,7 +90,7 @@ class DlmsDevice(Device):
         return cosem.load_action(self, class_id, instance, method, value)
 
 
-class Esme(DlmsDevice):
+class Esme(MeterDevice, DlmsDevice):
     device_type = 0
     name = "ESME"
 
@@ -113,7 +109,9 @@ class Esme(DlmsDevice):
         settings=None,
         debt_reset=True,
     ):
-        super().__init__(
+        # explicit base: super() with two bases is not reliable on MicroPython
+        DlmsDevice.__init__(
+            self,
             eui,
             provider,
             ds_private,
@@ -129,56 +127,9 @@ class Esme(DlmsDevice):
         self.now = now
 
     # -- time and behaviour ----------------------------------------------------------------------
-    def advance(self, now):
-        self.now = now
-        self.behaviour_call((None, self.meter.tick(now)))
-
-    def wants_alert(self, code):
-        return bool(self.meter.alert_settings.route(code) & WAN)
-
     def top_up(self, digits, frame, now):
-        """CS01a: decode the UTRN, check its GMAC (supplier prepayment KA key against this device's
-        KA key, the command's full counter), then the behaviour's UTRN rules. Returns 0 when
-        credited, else the refusal's alert code."""
-        try:
-            u = ut.decode_utrn(digits)
-        except DecodeError:
-            return self.behaviour_call(
-                self.meter.apply_top_up(tu.TopUp(frame.counter, 0, 3, False, True), tu.REMOTE, now)
-            )
-        authentic = False
-        pp = self.trust.public(tr.ROLE_SUPPLIER, tr.USAGE_KA, tr.CELL_PREPAYMENT_TOP_UP)
-        if pp is not None:
-            key = ut.utrn_key(self.provider, self.ka, pp, frame.originator, self.eui, frame.counter)
-            authentic = ut.verify_utrn(self.provider, u, key, frame.originator, self.eui, frame.counter)
-        topup = tu.TopUp(frame.counter, u.value, u.value_class, authentic, True)
-        return self.behaviour_call(self.meter.apply_top_up(topup, tu.REMOTE, now))
-
-    # -- stimuli ---------------------------------------------------------------------------------
-    def _stimulus(self, now, call):
-        t = self.clock(now)
-        self.now = t
-        out = []
-        try:
-            self._due(t, out)
-            self.behaviour_call(call(t))
-        except Exception as exc:
-            self.last_error = exc
-        self._flush(out, t)
-        return out
-
-    def consume(self, now, wh):
-        return self._stimulus(now, lambda t: (None, self.meter.consume(t, wh)))
-
-    def press_ec_button(self, now):
-        return self._stimulus(now, lambda t: self.meter.activate_emergency_credit(bm.EC_BUTTON, t))
-
-    def press_supply_button(self, now):
-        return self._stimulus(now, lambda t: self.meter.local_enable(t))
-
-    def drift(self, seconds):
-        """The meter's clock runs `seconds` ahead (negative: behind) of true time from now on."""
-        self.clock_offset += seconds
+        """CS01a: returns 0 when credited, else the refusal's alert code."""
+        return self.apply_utrn(digits, frame, now)[0]
 
     def power_restored(self, off_at, now):
         """ECS80: an outage of 3 minutes or more raises 0x8F36 to the Network Operator with the time
