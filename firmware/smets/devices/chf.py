@@ -65,15 +65,15 @@ class ChfDeviceLog:
         return True
 
 
-_USECASES = None
-_MODEL = None
+def _chf_entries():
+    return list(chf_log.chf_use_cases()) + list(reads.chf_use_cases())
 
 
 def chf_usecases():
-    global _USECASES
-    if _USECASES is None:
-        _USECASES = registry.table(list(chf_log.chf_use_cases()) + list(reads.chf_use_cases()))
-    return _USECASES
+    return registry.shared_table("chf", _chf_entries)
+
+
+_MODEL = None
 
 
 def chf_model():

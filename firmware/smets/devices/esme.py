@@ -11,6 +11,7 @@ from smets.devices import trust as tr
 from smets.devices.device import Device
 from smets.devices.metering import MeterDevice
 from smets.usecases import cosem, esme_model, firmware, logs, prepayment, reads, registry, supply, tariff
+from smets.usecases.store import Store
 from smets.wire import dlms
 from smets.wire import dlms_axdr as ax
 
@@ -18,15 +19,14 @@ OUTAGE_REPORTED = 180  # seconds: "Supply Outage Restored - Outage >= 3 minutes"
 SUPPLY_OUTAGE_RESTORED = 0x8F36
 MC_ECS80 = 0x0067
 
-_USECASES = {}
 # SECMP0002 resets: an ESME installed before them need not support them (it answers "not supported").
 DEBT_RESET_USE_CASES = ("ECS07R1", "ECS07R2", "ECS07R3")
 
 
 def esme_usecases(debt_reset=True):
     """The ESME's use-case table (built once per profile, shared by every ESME of that profile)."""
-    table = _USECASES.get(debt_reset)
-    if table is None:
+
+    def build():
         entries = []
         families = (
             prepayment.esme_use_cases,
@@ -40,8 +40,9 @@ def esme_usecases(debt_reset=True):
             for e in family():
                 if debt_reset or e.name not in DEBT_RESET_USE_CASES:
                     entries.append(e)
-        table = _USECASES[debt_reset] = registry.table(entries)
-    return table
+        return entries
+
+    return registry.shared_table(("esme", debt_reset), build)
 
 
 _MODEL = None
@@ -64,7 +65,7 @@ class DlmsDevice(Device):
     ):
         super().__init__(eui, provider, ds_private, ka, trust, usecases, alert_counter, ds_public)
         self.model = model
-        self.store = cosem.Store()
+        self.store = Store(cosem.STORE_LIMIT)
 
     def alert_payload(self, code, t, counter, extra):
         body = [(ax.T_LONG_UNSIGNED, code), (ax.T_OCTET_STRING, self.wire_time(t))]

@@ -7,14 +7,9 @@ command updates them once the GSME has accepted it.
 from smets.devices.gsme import GbzDevice
 from smets.usecases import gas, registry
 
-_USECASES = None
-
 
 def gpf_usecases():
-    global _USECASES
-    if _USECASES is None:
-        _USECASES = registry.table(gas.gpf_use_cases())
-    return _USECASES
+    return registry.shared_table("gpf", gas.gpf_use_cases)
 
 
 class Gpf(GbzDevice):

@@ -10,6 +10,7 @@ from smets.behaviour.meter import GsmeBehaviour
 from smets.devices.device import Device
 from smets.devices.metering import MeterDevice
 from smets.usecases import gas, registry, zse
+from smets.usecases.store import Store
 from smets.wire import gbz
 
 MC_FDEIA_GBZ = 0x00CD
@@ -24,7 +25,7 @@ class GbzDevice(Device):
     ):
         super().__init__(eui, provider, ds_private, ka, trust, usecases, alert_counter, ds_public)
         self.zmodel = zmodel
-        self.zstore = zse.Store()
+        self.zstore = Store(zse.STORE_LIMIT)
         self.data_stamp = None  # (time, DLMS clock status) of the data dated reads return
 
     def alert_payload(self, code, t, counter, extra):
@@ -54,14 +55,8 @@ class GbzDevice(Device):
         return zse.load_response(self, cluster, command_id, cmd)
 
 
-_USECASES = None
-
-
 def gsme_usecases():
-    global _USECASES
-    if _USECASES is None:
-        _USECASES = registry.table(gas.gsme_use_cases())
-    return _USECASES
+    return registry.shared_table("gsme", gas.gsme_use_cases)
 
 
 class Gsme(MeterDevice, GbzDevice):

@@ -81,25 +81,6 @@ def activation_time(value):
     return "at", ax.datetime_to_utc(octets) - UNIX_OFFSET
 
 
-class Store:
-    """Attribute values a device was given, by (class id, instance, attribute)."""
-
-    __slots__ = ("values", "limit")
-
-    def __init__(self, limit=STORE_LIMIT):
-        self.values = {}
-        self.limit = limit
-
-    def get(self, k):
-        return self.values.get(k)
-
-    def put(self, k, value):
-        if k not in self.values and len(self.values) >= self.limit:
-            return False
-        self.values[k] = value
-        return True
-
-
 class Model:
     """A device's COSEM bindings: getters/loaders per attribute and actions per method.
 

@@ -51,6 +51,18 @@ def table(entries):
     return out
 
 
+_SHARED = {}
+
+
+def shared_table(key, build):
+    """The table for one device profile, built once by `build()` (a list of entries) and shared by
+    every device of that profile: a fleet of 100,000 devices holds a handful of tables, not 100,000."""
+    t = _SHARED.get(key)
+    if t is None:
+        t = _SHARED[key] = table(build())
+    return t
+
+
 class Raw:
     """An alert payload given whole (a DER alert such as FDFA), where a device would otherwise
     build its own alert format around extra members (``Device.raise_alert(..., extra=Raw(...))``)."""

@@ -77,23 +77,6 @@ class ZseModel:
         self.response_loaders[(cluster, command_id)] = fn
 
 
-class Store:
-    __slots__ = ("values", "limit")
-
-    def __init__(self, limit=STORE_LIMIT):
-        self.values = {}
-        self.limit = limit
-
-    def get(self, k):
-        return self.values.get(k)
-
-    def put(self, k, value):
-        if k not in self.values and len(self.values) >= self.limit:
-            return False
-        self.values[k] = value
-        return True
-
-
 def read(dev, cluster, attr_id):
     """(type, value) of an attribute, or None when the device does not have it."""
     b = dev.zmodel.attributes.get((cluster, attr_id))
