@@ -21,12 +21,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, "..", "firmware"), os.path.join(HERE, "..", "host")]
 
 from pathlib import Path  # noqa: E402
+
+from timing import rate  # noqa: E402
 
 from smets.devices.trust import ROLE_ACB, ROLE_SUPPLIER  # noqa: E402
 from smets.security.kdf import other_info  # noqa: E402
@@ -55,20 +56,6 @@ MIX = (
         "encrypt",
     ),
 )
-
-
-def rate(fn, seconds):
-    fn()
-    n = 0
-    start = time.perf_counter()
-    deadline = start + seconds
-    while True:
-        for _ in range(10):
-            fn()
-        n += 10
-        now = time.perf_counter()
-        if now >= deadline:
-            return n / (now - start)
 
 
 def prepare(rp, rel):

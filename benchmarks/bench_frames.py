@@ -15,7 +15,6 @@ import argparse
 import hashlib
 import os
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, "..", "firmware"), os.path.join(HERE, "..", "host")]
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature  # noqa: E402
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
+from timing import rate  # noqa: E402
 
 from smets.security.verify import verify_frame  # noqa: E402
 from smets.wire import frame as wire  # noqa: E402
@@ -36,20 +36,6 @@ CASES = (
     ("critical (ECS04a: signature + MAC)", "1.5_ECS04a/ECS04a_1.5_SUCCESS_COMMAND_GBCS.HEX"),
     ("non-critical (CS01a: MAC)", "2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX"),
 )
-
-
-def rate(fn, seconds: float) -> float:
-    fn()
-    n = 0
-    start = time.perf_counter()
-    deadline = start + seconds
-    while True:
-        for _ in range(20):
-            fn()
-        n += 20
-        now = time.perf_counter()
-        if now >= deadline:
-            return n / (now - start)
 
 
 def bare_ops(data: bytes, ring):
@@ -105,8 +91,8 @@ def main() -> int:
             result = verify_frame(provider, wire.parse(data), ring, ACB)
             assert result.ok() and result.mac
 
-        core_rate = rate(core, args.seconds)
-        bare_rate = rate(bare_ops(data, ring), args.seconds)
+        core_rate = rate(core, args.seconds, batch=20)
+        bare_rate = rate(bare_ops(data, ring), args.seconds, batch=20)
         print(f"{label:38} {core_rate:14.0f} {bare_rate:14.0f} {bare_rate / core_rate:14.2f}x")
     return 0
 
