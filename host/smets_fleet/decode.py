@@ -11,6 +11,7 @@ from smets.security.keyring import KeyRing
 from smets.security.verify import verify_frame
 from smets.wire import frame as wire
 from smets.wire import message_codes
+from smets.wire.dlms_axdr import datetime_text
 from smets.wire.errors import DecodeError
 from smets.wire.payload import decode_payload, payload_to_json
 
@@ -51,23 +52,6 @@ def _unhex(text: str, what: str) -> bytes:
     return binascii.unhexlify(cleaned)
 
 
-def dlms_date_time(octets: bytes) -> str:
-    """A 12-octet DLMS date-time as ISO-like text (0xFF fields shown as '*')."""
-    year = int.from_bytes(octets[0:2], "big")
-    month, day, _dow, hour, minute, second, hundredths = octets[2:9]
-    deviation = int.from_bytes(octets[9:11], "big", signed=True)
-
-    def f(v: int, width: int = 2) -> str:
-        return "*" * width if v in (0xFF, 0xFFFF) else str(v).rjust(width, "0")
-
-    text = f"{f(year, 4)}-{f(month)}-{f(day)}T{f(hour)}:{f(minute)}:{f(second)}"
-    if hundredths not in (0, 0xFF):
-        text += f".{hundredths:02d}"
-    if deviation != -0x8000:
-        text += f" (deviation {deviation} min)"
-    return text
-
-
 def hexs(b: bytes | None) -> str | None:
     return None if b is None else binascii.hexlify(b).decode().upper()
 
@@ -87,7 +71,7 @@ def describe(frame_bytes: bytes, keyring: KeyRing | None, provider: Any, acb: by
         "originator_counter": frame.counter,
         "originator": hexs(frame.originator),
         "recipient": hexs(frame.recipient),
-        "date_time": dlms_date_time(frame.date_time) if frame.date_time else None,
+        "date_time": datetime_text(frame.date_time) if frame.date_time else None,
         "supplementary_remote_party_id": hexs(frame.supp_remote_party_id),
         "supplementary_remote_party_counter": frame.supp_remote_party_counter,
         "supplementary_originator_counter": frame.supp_originator_counter,
