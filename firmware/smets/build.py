@@ -1,0 +1,126 @@
+"""Build a premises (or one device) from a plain configuration: the one place where a description
+of devices, keys and remote parties becomes live objects. The host fleet builds its configurations
+from a seed and a premises number (smets_fleet.identity); a board reads one from a JSON file. Both
+get the same devices from the same configuration, byte for byte.
+
+The configuration is a dict of plain values (JSON-friendly; octets as hex strings)::
+
+    {
+      "chf":  {"eui": "hex16", "ds": "hex64", "ka": "hex64"},   # private scalars
+      "gpf":  {...}, "esme": {...}, "gsme": {...},              # each optional
+      "parties": {                                              # remote parties (public keys)
+        "supplier": {"eui": "hex16", "ds": "hex130", "ka": "hex130", "ka_prepayment": "hex130"},
+        "acb": {...}, "network_operator": {...}, "wan_provider": {...}, ...
+      },
+      "wake_interval": 1800,          # optional: seconds between GSME wake-ups
+      "log_sizes": "full" | "board",  # optional: SMETS log sizes, or the small board set
+    }
+
+Public keys are 65-octet uncompressed points. Every device gets the same trust anchors: each
+party's management cells, and the supplier's prepayment top-up KA cell.
+"""
+
+from smets.behaviour.logs import BOARD_LOG_SIZES
+from smets.devices import trust as tr
+from smets.devices.chf import Chf
+from smets.devices.esme import Esme
+from smets.devices.gpf import Gpf
+from smets.devices.gsme import Gsme
+from smets.devices.keyagreement import OwnKeyAgreement
+from smets.premises import DEFAULT_WAKE_INTERVAL, Premises
+
+# One table: configuration name of a remote party -> its GBCS role.
+PARTY_ROLES = (
+    ("root", tr.ROLE_ROOT),
+    ("recovery", tr.ROLE_RECOVERY),
+    ("supplier", tr.ROLE_SUPPLIER),
+    ("network_operator", tr.ROLE_NETWORK_OPERATOR),
+    ("acb", tr.ROLE_ACB),
+    ("transitional_cos", tr.ROLE_TRANSITIONAL_COS),
+    ("wan_provider", tr.ROLE_WAN_PROVIDER),
+)
+
+DEVICE_KINDS = ("chf", "gpf", "esme", "gsme")
+
+# The CHF's device log keys devices by an install code until they join; ours have joined [I].
+JOINED_KEY = b"\x00" * 16
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def octets(text, size=None, what="value"):
+    """Hex text (or bytes) to bytes, checking the size."""
+    try:
+        b = bytes(text) if isinstance(text, (bytes, bytearray)) else bytes.fromhex(text)
+    except (TypeError, ValueError):
+        raise ConfigError("%s is not hex" % what) from None
+    if size is not None and len(b) != size:
+        raise ConfigError("%s must be %d octets, not %d" % (what, size, len(b)))
+    return b
+
+
+def trust_anchors(parties):
+    t = tr.TrustAnchors()
+    for name, role in PARTY_ROLES:
+        p = parties.get(name)
+        if p is None:
+            continue
+        eui = octets(p["eui"], 8, name + " eui")
+        if p.get("ds"):
+            t.set(role, tr.USAGE_DS, eui, octets(p["ds"], 65, name + " ds"))
+        if p.get("ka"):
+            t.set(role, tr.USAGE_KA, eui, octets(p["ka"], 65, name + " ka"))
+        if p.get("ka_prepayment"):
+            prepay = octets(p["ka_prepayment"], 65, name + " ka_prepayment")
+            t.set(role, tr.USAGE_KA, eui, prepay, tr.CELL_PREPAYMENT_TOP_UP)
+    return t
+
+
+def _keys(provider, spec, kind):
+    eui = octets(spec["eui"], 8, kind + " eui")
+    ds = octets(spec["ds"], 32, kind + " ds")
+    ka = octets(spec["ka"], 32, kind + " ka")
+    ds_pub = octets(spec["ds_pub"], 65, kind + " ds_pub") if spec.get("ds_pub") else provider.public_key(ds)
+    ka_pub = octets(spec["ka_pub"], 65, kind + " ka_pub") if spec.get("ka_pub") else provider.public_key(ka)
+    return eui, ds, ds_pub, OwnKeyAgreement(provider, ka, ka_pub)
+
+
+def build_device(kind, cfg, provider, now=0):
+    """One device of `kind` ("chf", "gpf", "esme", "gsme") from the configuration."""
+    spec = cfg.get(kind)
+    if spec is None:
+        raise ConfigError("no %s in the configuration" % kind)
+    eui, ds, ds_pub, ka = _keys(provider, spec, kind)
+    anchors = trust_anchors(cfg.get("parties", {}))
+    sizes = BOARD_LOG_SIZES if cfg.get("log_sizes") == "board" else None
+    if kind == "esme":
+        return Esme(eui, provider, ds, ka, anchors, now, ds_public=ds_pub, log_sizes=sizes)
+    if kind == "gsme":
+        return Gsme(eui, provider, ds, ka, anchors, now, ds_public=ds_pub, log_sizes=sizes)
+    if kind == "gpf":
+        return Gpf(eui, provider, ds, ka, anchors, now, ds_public=ds_pub)
+    if kind == "chf":
+        return Chf(eui, provider, ds, ka, anchors, now, ds_public=ds_pub)
+    raise ConfigError("unknown device kind %r" % kind)
+
+
+def build_premises(cfg, provider, now=0):
+    """The premises the configuration describes: a CHF and whichever of GPF, ESME, GSME it names,
+    each already in the CHF's device log."""
+    chf = build_device("chf", cfg, provider, now)
+    others = {}
+    for kind in ("gpf", "esme", "gsme"):
+        if cfg.get(kind) is not None:
+            d = build_device(kind, cfg, provider, now)
+            others[kind] = d
+            chf.log.add(d.eui, JOINED_KEY)
+    return Premises(
+        chf,
+        others.get("gpf"),
+        others.get("esme"),
+        others.get("gsme"),
+        now,
+        cfg.get("wake_interval", DEFAULT_WAKE_INTERVAL),
+    )
