@@ -43,13 +43,12 @@ class SnapshotCollector(Collector):
             yield fam
         hist = snap.get("latency")
         if isinstance(hist, Histogram) and hist.total:
-            fam = SummaryMetricFamily(
+            yield SummaryMetricFamily(
                 PREFIX + "round_trip_seconds",
                 "command round trip",
                 count_value=hist.total,
                 sum_value=hist.sum,
             )
-            yield fam
             q = GaugeMetricFamily(
                 PREFIX + "round_trip_quantile_seconds", "round trip quantiles", labels=["q"]
             )
