@@ -8,6 +8,8 @@ The configuration is a dict of plain values (JSON-friendly; octets as hex string
     {
       "chf":  {"eui": "hex16", "ds": "hex64", "ka": "hex64"},   # private scalars
       "gpf":  {...}, "esme": {...}, "gsme": {...},              # each optional
+      "ppmid": {...}, "ihd": {...}, "hcalcs": {...},            # each optional; may add
+                                                                # "firmware_version": int
       "parties": {                                              # remote parties (public keys)
         "supplier": {"eui": "hex16", "ds": "hex130", "ka": "hex130", "ka_prepayment": "hex130"},
         "acb": {...}, "network_operator": {...}, "wan_provider": {...}, ...
@@ -26,6 +28,7 @@ from smets.devices.chf import Chf
 from smets.devices.esme import Esme
 from smets.devices.gpf import Gpf
 from smets.devices.gsme import Gsme
+from smets.devices.han import DEFAULT_FIRMWARE_VERSION, Hcalcs, Ihd, Ppmid
 from smets.devices.keyagreement import OwnKeyAgreement
 from smets.premises import DEFAULT_WAKE_INTERVAL, Premises
 
@@ -40,7 +43,9 @@ PARTY_ROLES = (
     ("wan_provider", tr.ROLE_WAN_PROVIDER),
 )
 
-DEVICE_KINDS = ("chf", "gpf", "esme", "gsme")
+DEVICE_KINDS = ("chf", "gpf", "esme", "gsme", "ppmid", "ihd", "hcalcs")
+# The HAN devices that are not meters, in the order the premises holds them.
+HAN_KINDS = (("ppmid", Ppmid), ("ihd", Ihd), ("hcalcs", Hcalcs))
 
 # The CHF's device log keys devices by an install code until they join; ours have joined [I].
 JOINED_KEY = b"\x00" * 16
@@ -88,7 +93,7 @@ def _keys(provider, spec, kind):
 
 
 def build_device(kind, cfg, provider, now=0):
-    """One device of `kind` ("chf", "gpf", "esme", "gsme") from the configuration."""
+    """One device of `kind` (one of DEVICE_KINDS) from the configuration."""
     spec = cfg.get(kind)
     if spec is None:
         raise ConfigError("no %s in the configuration" % kind)
@@ -103,18 +108,30 @@ def build_device(kind, cfg, provider, now=0):
         return Gpf(eui, provider, ds, ka, anchors, now, ds_public=ds_pub)
     if kind == "chf":
         return Chf(eui, provider, ds, ka, anchors, now, ds_public=ds_pub)
+    for name, cls in HAN_KINDS:
+        if kind == name:
+            version = spec.get("firmware_version", DEFAULT_FIRMWARE_VERSION)
+            if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= 0xFFFFFFFF:
+                raise ConfigError("%s firmware_version must be a 32-bit unsigned integer" % kind)
+            return cls(eui, provider, ds, ka, anchors, now, ds_public=ds_pub, firmware_version=version)
     raise ConfigError("unknown device kind %r" % kind)
 
 
 def build_premises(cfg, provider, now=0):
-    """The premises the configuration describes: a CHF and whichever of GPF, ESME, GSME it names,
-    each already in the CHF's device log."""
+    """The premises the configuration describes: a CHF and whichever of GPF, ESME, GSME, PPMID, IHD
+    and HCALCS it names, each already in the CHF's device log."""
     chf = build_device("chf", cfg, provider, now)
     others = {}
     for kind in ("gpf", "esme", "gsme"):
         if cfg.get(kind) is not None:
             d = build_device(kind, cfg, provider, now)
             others[kind] = d
+            chf.log.add(d.eui, JOINED_KEY)
+    han = []
+    for kind, _cls in HAN_KINDS:
+        if cfg.get(kind) is not None:
+            d = build_device(kind, cfg, provider, now)
+            han.append(d)
             chf.log.add(d.eui, JOINED_KEY)
     return Premises(
         chf,
@@ -123,4 +140,5 @@ def build_premises(cfg, provider, now=0):
         others.get("gsme"),
         now,
         cfg.get("wake_interval", DEFAULT_WAKE_INTERVAL),
+        han,
     )

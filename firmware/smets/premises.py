@@ -7,6 +7,8 @@ sleepy: its commands wait at the CHF (a bounded queue, oldest refused first when
 wakes, every ``wake_interval`` seconds; its responses and alerts leave when it does. Each wake-up
 also refreshes the GPF's mirror of the GSME (every attribute the GSME holds, stamped with the wake
 time), and a tapped-off GSME configuration command that the GSME accepted updates the GPF at once.
+The HAN devices that are not meters (PPMID, IHD, HCALCS; optional, ``han``) are routed to the same
+way and are told the premises' meters (their displays and buttons use them).
 A frame for nobody in the premises is discarded and logged in the CHF's security log.
 
 ``tick(now)`` moves every device's time on and returns what became due: alerts, and the GSME's
@@ -32,6 +34,7 @@ class Premises:
         "gpf",
         "esme",
         "gsme",
+        "han",
         "wake_interval",
         "next_wake",
         "gsme_queue",
@@ -40,11 +43,16 @@ class Premises:
         "_tap_off",
     )
 
-    def __init__(self, chf, gpf=None, esme=None, gsme=None, now=0, wake_interval=DEFAULT_WAKE_INTERVAL):
+    def __init__(
+        self, chf, gpf=None, esme=None, gsme=None, now=0, wake_interval=DEFAULT_WAKE_INTERVAL, han=None
+    ):
         self.chf = chf
         self.gpf = gpf
         self.esme = esme
         self.gsme = gsme
+        self.han = tuple(han) if han else ()  # PPMID, IHD, HCALCS devices
+        for d in self.han:
+            d.attach((esme, gsme))
         self.wake_interval = wake_interval
         self.next_wake = now + wake_interval
         self.gsme_queue = []
@@ -53,7 +61,14 @@ class Premises:
         self._tap_off = [mc.code_for(n) for n in TAP_OFF]
 
     def devices(self):
-        return [d for d in (self.chf, self.gpf, self.esme, self.gsme) if d is not None]
+        return [d for d in (self.chf, self.gpf, self.esme, self.gsme) if d is not None] + list(self.han)
+
+    def han_device(self, name):
+        """The HAN device of that name ("PPMID", "IHD", "HCALCS"), or None."""
+        for d in self.han:
+            if d.name == name:
+                return d
+        return None
 
     # -- the WAN side ----------------------------------------------------------------------------
     def receive(self, data, now):
@@ -71,6 +86,9 @@ class Premises:
         for d in (self.chf, self.gpf, self.esme):
             if d is not None and recipient == d.eui:
                 return out + d.handle(data, now)
+        for d in self.han:
+            if recipient == d.eui:
+                return out + d.handle(data, now)
         self.chf.security_log.add(now & 0xFFFFFFFF, EV_UNKNOWN_RECIPIENT, 0)
         return out
 
@@ -79,6 +97,8 @@ class Premises:
         for d in (self.chf, self.gpf, self.esme):
             if d is not None:
                 out += d.tick(now)
+        for d in self.han:
+            out += d.tick(now)
         if self.gsme is not None:
             self.gsme_out += self.gsme.tick(now)
             while now >= self.next_wake:

@@ -38,6 +38,7 @@ from smets.devices.chf import Chf
 from smets.devices.esme import Esme
 from smets.devices.gpf import Gpf
 from smets.devices.gsme import Gsme
+from smets.devices.han import Hcalcs, Ppmid
 from smets.devices.keyagreement import ReplayKeyAgreement
 from smets.premises import Premises
 from smets.security import protect
@@ -45,6 +46,7 @@ from smets.security.kdf import MODE_ENCRYPTION, derive_key
 from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
 from smets.security.protect import encryption_titles
 from smets.usecases import cosem, zse
+from smets.usecases.han import CS08_FAULT
 from smets.usecases.logs import GCS28_FAULT
 from smets.wire import der, dlms, gbz
 from smets.wire import dlms_axdr as ax
@@ -70,7 +72,14 @@ REMOTE_PARTIES = (
 # RTDS device EUIs end in the device's kind (../shared/spec/SMETS-GBCS.md §1).
 KINDS = {0xA0: "ESME", 0xA1: "GSME", 0xA2: "CHF", 0xA3: "GPF", 0xA4: "PPMID", 0xA5: "HCALCS", 0xA6: "SAPC"}
 
-DEVICE_CLASSES: dict[str, Any] = {"ESME": Esme, "CHF": Chf, "GSME": Gsme, "GPF": Gpf}
+DEVICE_CLASSES: dict[str, Any] = {
+    "ESME": Esme,
+    "CHF": Chf,
+    "GSME": Gsme,
+    "GPF": Gpf,
+    "PPMID": Ppmid,
+    "HCALCS": Hcalcs,
+}
 
 _N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _NAME = re.compile(r"^(?P<uc>[^_]+)_(?P<srv>[^_]+)_(?P<variant>.+)_COMMAND_GBCS\.HEX$")
@@ -168,8 +177,18 @@ def prime_gcs28(device: Any, command: wire.Frame, rtds_response: wire.Frame, ale
         device.inject_fault(GCS28_FAULT)
 
 
+def prime_cs08(device: Any, command: wire.Frame, rtds_response: wire.Frame, alerts: list) -> None:
+    """CS08: the version RTDS reads is the one the device runs; a read failure is a device that
+    cannot read it."""
+    outcome = der.parse_payload(rtds_response.payload)
+    if der.to_int(outcome[1]) != 0:
+        device.inject_fault(CS08_FAULT)
+    else:
+        device.firmware.running_version = int.from_bytes(der.to_bytes(outcome[0]), "big")
+
+
 # Use cases whose RTDS state is primed by a function of their own (DER payloads).
-DER_PRIMERS = {"CS06": prime_cs06, "GCS28": prime_gcs28}
+DER_PRIMERS = {"CS06": prime_cs06, "GCS28": prime_gcs28, "CS08": prime_cs08}
 # Use cases whose response carries the device's time in the payload, compared without it.
 TIMED_PAYLOADS = ("GCS28",)
 
@@ -186,13 +205,15 @@ class Replay:
 
     def make_premises(self, eui: bytes) -> tuple[Any, Any]:
         """A fresh premises holding the RTDS devices of the same hub (ESME A0, GSME A1, CHF A2,
-        GPF A3), and the one among them with this EUI (None when that kind is not emulated). For a
-        command to the GSME, its next wake-up is RTDS's time, so it is answered then; otherwise the
-        GSME sleeps through the replay and the GPF keeps the mirror the replay primed."""
+        GPF A3, and on its HAN the PPMID A4 and HCALCS A5), and the one among them with this EUI
+        (None when that kind is not emulated). For a command to the GSME, its next wake-up is RTDS's
+        time, so it is answered then; otherwise the GSME sleeps through the replay and the GPF keeps
+        the mirror the replay primed."""
         base = eui[:7]
         devices = {}
         for last, kind in ((0xA0, "ESME"), (0xA1, "GSME"), (0xA2, "CHF"), (0xA3, "GPF")):
             devices[kind] = self.make_device(base + bytes((last,)))
+        han = [d for d in (self.make_device(base + bytes((last,))) for last in (0xA4, 0xA5)) if d is not None]
         if devices["CHF"] is None:
             return None, None
         wakes_now = devices["GSME"] is not None and devices["GSME"].eui == eui
@@ -203,6 +224,7 @@ class Replay:
             devices["GSME"],
             RTDS_NOW - WAKE if wakes_now else RTDS_NOW,
             WAKE,
+            han,
         )
         target = next((d for d in premises.devices() if d.eui == eui), None)
         return premises, target

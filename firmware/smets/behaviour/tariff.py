@@ -44,6 +44,15 @@ def scaled(value, exponent):
     return value // d if value >= 0 else -((-value) // d)
 
 
+def _block_of(thresholds, used):
+    """The block (0..3) that energy counted `used` Wh into a set falls in; at exactly a threshold
+    the next block applies."""
+    b = 0
+    while b < len(thresholds) and used >= thresholds[b]:
+        b += 1
+    return b
+
+
 class TariffConfig:
     """An immutable tariff; one object may be shared by many meters."""
 
@@ -256,9 +265,7 @@ class Tariff:
         num = 0
         left = wh
         while left > 0:
-            b = 0
-            while b < len(th) and used >= th[b]:
-                b += 1
+            b = _block_of(th, used)
             take = left if b == len(th) else min(left, th[b] - used)
             num += take * pr[b]
             self.counters[base + b] += take
@@ -266,6 +273,25 @@ class Tariff:
             used += take
             left -= take
         return self._money(num, "residue")
+
+    def price_at(self, t):
+        """The primary price in force at ``t`` for the next Wh, in money units (10^-5 currency
+        units) per kWh, or None with no active tariff. Under a block tariff it is the price of the
+        block the set's counter is in."""
+        cfg = self.active
+        if cfg is None:
+            return None
+        rate = cfg.calendar.value_at(t)
+        if cfg.kind == TOU:
+            price = cfg.tou_prices[rate - 1]
+        else:
+            s = rate - 1 if self.is_esme else 0
+            base = s * BLOCKS_PER_SET
+            used = 0
+            for i in range(BLOCKS_PER_SET):
+                used += self.counters[base + i]
+            price = cfg.block_prices[s][_block_of(cfg.block_thresholds[s], used)]
+        return scaled(price, cfg.price_scale + 5)
 
     def charge_secondary(self, t, wh):
         cfg = self.active
