@@ -21,7 +21,15 @@ from smets.build import PARTY_ROLES
 _N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 DEVICE_PREFIX = b"\xbc\xfe"
-DEVICE_KIND_CODES = {"chf": 0x01, "gpf": 0x02, "esme": 0x03, "gsme": 0x04}
+DEVICE_KIND_CODES = {
+    "chf": 0x01,
+    "gpf": 0x02,
+    "esme": 0x03,
+    "gsme": 0x04,
+    "ppmid": 0x05,
+    "ihd": 0x06,
+    "hcalcs": 0x07,
+}
 MAX_PREMISES = 1 << 40
 
 # Remote parties of the test fleet (role name as in smets.build.PARTY_ROLES -> EUI-64).
@@ -115,6 +123,8 @@ def device(provider: Any, seed: str, kind: str, number: int) -> Party:
 
 
 DEFAULT_MIX = ("esme", "gsme")
+# What `meters` of premises_config may name: the meters, and the HAN devices that are not meters.
+PREMISES_KINDS = ("esme", "gsme", "ppmid", "ihd", "hcalcs")
 
 
 def premises_config(
@@ -126,13 +136,14 @@ def premises_config(
     wake_interval: int | None = None,
     log_sizes: str = "full",
 ) -> dict[str, Any]:
-    """The smets.build configuration of premises `number`: a CHF, the meters named (a GSME brings
-    its GPF), the remote parties' public keys."""
+    """The smets.build configuration of premises `number`: a CHF, the devices `meters` names (of
+    PREMISES_KINDS: meters, a GSME bringing its GPF, and the HAN devices PPMID, IHD, HCALCS), the
+    remote parties' public keys."""
     remote = remote if remote is not None else parties(provider, seed)
     kinds = ["chf"]
     for m in meters:
-        if m not in ("esme", "gsme"):
-            raise ValueError("unknown meter kind %r (esme or gsme)" % m)
+        if m not in PREMISES_KINDS:
+            raise ValueError("unknown device kind %r (one of %s)" % (m, ", ".join(PREMISES_KINDS)))
         if m == "gsme":
             kinds.append("gpf")
         kinds.append(m)
