@@ -45,6 +45,11 @@ class Transport(ABC):
     async def close(self) -> None:
         """Close every link still open."""
 
+    def inflight(self) -> int:
+        """Publishes not yet acknowledged by the broker (0 where delivery needs no acknowledgement);
+        the fast clock waits for 0 before it jumps."""
+        return 0
+
 
 def topic_matches(pattern: str, topic: str) -> bool:
     """MQTT topic filter matching (``+`` one level, ``#`` the rest)."""
