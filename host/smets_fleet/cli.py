@@ -132,6 +132,15 @@ def rtds(vectors_dir: str, out_dir: str, keystore_dir: str | None, only: str | N
     sys.exit(1 if failed else 0)
 
 
+def _add_board_commands() -> None:
+    from smets_fleet.board import board
+
+    cli.add_command(board)
+
+
+_add_board_commands()
+
+
 def main() -> None:
     cli()
 
