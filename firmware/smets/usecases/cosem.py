@@ -21,6 +21,7 @@ nothing); this module does the per-specification work that every use case shares
 from smets.behaviour.timeutil import NEVER, UNIX_OFFSET
 from smets.compat import const
 from smets.security import keys, protect
+from smets.usecases.registry import Held
 from smets.wire import dlms
 from smets.wire import dlms_axdr as ax
 from smets.wire.errors import DecodeError
@@ -241,17 +242,15 @@ def _activation(dev, ctx, spec, value):
     elif kind == "now" or at <= ctx.now:
         dev.cancel(cls, inst, attr)
         activate(dev, cls, inst)
-    elif not dev.hold(at, ctx, cls, inst, attr, _held(cls, inst)):
+    elif not dev.hold(at, ctx, cls, inst, attr, Held(run_activation, (cls, inst))):
         return R_TEMPORARY_FAILURE
     return R_SUCCESS
 
 
-def _held(cls, inst):
-    def run(dev, at):
-        activate(dev, cls, inst)
-        return True
-
-    return run
+def run_activation(dev, at, class_id, instance):
+    """A held activation time falls due (the run of a future-dated item)."""
+    activate(dev, class_id, instance)
+    return True
 
 
 def activate(dev, class_id, instance):

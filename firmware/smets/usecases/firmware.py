@@ -12,7 +12,7 @@ The image itself arrives by distribution (the behaviour's firmware store holds i
 from smets.behaviour import firmware_store as fw
 from smets.behaviour.timeutil import NEVER, civil_from_days, to_seconds
 from smets.usecases.common import SUPPLIER
-from smets.usecases.registry import Raw, entry
+from smets.usecases.registry import Held, Raw, entry
 from smets.wire import der
 from smets.wire.errors import DecodeError
 
@@ -66,25 +66,23 @@ def cs06(dev, ctx):
         result = dev.behaviour_call(dev.meter.activate_firmware(image_hash, ctx.now, ctx.now))
         return der.build_payload(_outcome(dev, result)[1])
     dev.cancel(*_HELD)
-    if at != NEVER and not dev.hold(at, ctx, _HELD[0], _HELD[1], _HELD[2], _held(image_hash, counter, ctx)):
+    run = Held(run_activation, (bytes(image_hash), counter, bytes(ctx.frame.originator)))
+    if at != NEVER and not dev.hold(at, ctx, _HELD[0], _HELD[1], _HELD[2], run):
         dev.integrity_failure(ctx)
         return None
     return der.build_payload(der.make_null())
 
 
-def _held(image_hash, counter, ctx):
-    recipient = ctx.frame.originator
-
-    def run(dev, at):
-        result, alerts = dev.meter.activate_firmware(image_hash, at, at)
-        code, outcome = _outcome(dev, result)
-        alert = FUTURE_OK if code == RESULT_SUCCESS else FUTURE_FAILED
-        body = der.make_sequence([der.make_int(alert), _gtime(at), der.make_int(counter), outcome])
-        dev.raise_alert(alert, at, Raw(der.build_payload(body)), MC_FDFA, recipient)
-        dev.behaviour_call((result, alerts))  # the version change (0x8F43) comes after the FDFA
-        return None  # the alert is raised here, in its DER form
-
-    return run
+def run_activation(dev, at, image_hash, counter, recipient):
+    """A future-dated CS06 falls due: activate, then the FDFA alert (DER) to the command's
+    originator and the version change (0x8F43) after it."""
+    result, alerts = dev.meter.activate_firmware(image_hash, at, at)
+    code, outcome = _outcome(dev, result)
+    alert = FUTURE_OK if code == RESULT_SUCCESS else FUTURE_FAILED
+    body = der.make_sequence([der.make_int(alert), _gtime(at), der.make_int(counter), outcome])
+    dev.raise_alert(alert, at, Raw(der.build_payload(body)), MC_FDFA, recipient)
+    dev.behaviour_call((result, alerts))
+    return None  # the alert is raised here, in its DER form
 
 
 def use_cases():

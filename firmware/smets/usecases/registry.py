@@ -63,6 +63,22 @@ def shared_table(key, build):
     return t
 
 
+class Held:
+    """What a future-dated item does when it falls due (``Device.hold(..., run=Held(fn, args))``):
+    ``fn(device, at, *args)``, with ``fn`` a module-level function and ``args`` plain values. It is
+    data rather than a closure so that a held item survives a restart: smets.persist stores the
+    function's name from its RUNNERS table and the arguments (add a new ``fn`` there)."""
+
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn, args=()):
+        self.fn = fn
+        self.args = tuple(args)
+
+    def __call__(self, dev, at):
+        return self.fn(dev, at, *self.args)
+
+
 class Raw:
     """An alert payload given whole (a DER alert such as FDFA), where a device would otherwise
     build its own alert format around extra members (``Device.raise_alert(..., extra=Raw(...))``)."""
