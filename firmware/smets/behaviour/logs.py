@@ -2,9 +2,9 @@
 
 * ``EventLog``: (UTC time, 16-bit event code, 16-bit data such as a message code); the event and
   security logs. The security log cannot be cleared.
-* ``RecordLog``: (UTC time, fixed-width row of integers of one array typecode): daily read and
-  billing snapshots (registers, "I"), prepayment daily read, prepayment credits and debt payments
-  (money, "q").
+* ``RecordLog``: (UTC time, fixed-width row of integers of one array typecode): daily read
+  (registers, "I"), billing snapshots (cause, registers and prepayment registers, "q"), prepayment
+  daily read, prepayment credits and debt payments (money, "q").
 * ``SeriesLog``: consecutive fixed periods with implied times, 4 bytes per entry: the half-hourly
   profile data log and the daily consumption log. A skipped period is stored as 0.
 Entries are returned oldest first.

@@ -62,6 +62,11 @@ _MAX_ACTIVATIONS = 8
 KIND_ESME = 1
 KIND_GSME = 2
 
+# Why a billing data log snapshot was taken (first value of its row).
+SNAP_BILLING_PERIOD = 1
+SNAP_TARIFF = 2
+SNAP_PAYMENT_MODE = 3
+
 
 class _Meter:
     __slots__ = (
@@ -132,7 +137,8 @@ class _Meter:
         self.daily_read = RecordLog(sizes.daily_read, width, "I")
         self.prepay_daily_read = RecordLog(sizes.prepay_daily_read, 6)
         self.profile = SeriesLog(sizes.profile, HALF_HOUR)
-        self.billing_snapshots = RecordLog(sizes.billing_snapshots, width, "I")
+        # a row: cause (SNAP_*), the registers (as the daily read), the prepayment registers
+        self.billing_snapshots = RecordLog(sizes.billing_snapshots, 1 + width + 6)
         self.billing_credits = RecordLog(sizes.billing_credits, 1)
         self.billing_debt_payments = RecordLog(sizes.billing_debt_payments, 1)
         self.daily_consumption = SeriesLog(sizes.daily_consumption, DAY)
@@ -195,7 +201,7 @@ class _Meter:
             if t % DAY == 0:
                 self._close_day(t)
         while self.billing.next_end <= t:
-            self._billing_snapshot(t)
+            self._billing_snapshot(t, SNAP_BILLING_PERIOD)
             self.tariff.reset_counters()
             self.billing.advance()
         if boundary:
@@ -218,7 +224,7 @@ class _Meter:
         if a.mode_due(t):
             for action in a.activate_mode():
                 if action == acct.SNAPSHOT:
-                    self._billing_snapshot(t)
+                    self._billing_snapshot(t, SNAP_PAYMENT_MODE)
                 elif action == acct.ARM_IF_CREDIT_DISABLED and self.supply.credit_disabled():
                     self.supply.fire(sp.CREDIT_ARM)
                     self._emit(ac.A_SUPPLY_ARMED, t)
@@ -228,7 +234,7 @@ class _Meter:
             self._note_activation(ACT_PREPAYMENT_CONFIG, t)
         if self.tariff.due(t):
             self.tariff.activate()
-            self._billing_snapshot(t)
+            self._billing_snapshot(t, SNAP_TARIFF)
             self._note_activation(ACT_TARIFF, t)
         if self.nd_at != NEVER and self.nd_at <= t:
             self.nd = self.nd_pending
@@ -243,8 +249,8 @@ class _Meter:
         t = self.tariff
         return [t.total & 0xFFFFFFFF] + list(t.tou) + list(t.blocks)
 
-    def _billing_snapshot(self, t):
-        self.billing_snapshots.add(t, self._registers_row())
+    def _billing_snapshot(self, t, cause):
+        self.billing_snapshots.add(t, [cause] + self._registers_row() + list(self.prepayment_registers()))
         self._emit(ac.A_BILLING_DATA_LOG_UPDATED, t)
 
     def _close_day(self, t):

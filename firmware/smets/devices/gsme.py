@@ -97,6 +97,7 @@ class Gsme(MeterDevice, GbzDevice):
         self.top_up_log = []  # (UTRN digits, amount, time), oldest first, the last 5
         self.debt_log = None  # loaded debt payments (time, amount, ZSE type, outstanding), or None
         self.billing_period = None  # the Publish Billing Period fields last set (GCS25/25a)
+        self.snapshots = None  # loaded snapshots (cluster -> list), else the behaviour's (usecases.snapshots)
 
     def top_up(self, digits, frame, now):
         """CS01b: as the ESME's CS01a; a credited top-up also goes to the GSME's top-up log."""

@@ -13,7 +13,7 @@ from smets.behaviour import supply as sp
 from smets.behaviour.account import CREDIT, PREPAYMENT
 from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
-from smets.usecases import firmware, logs, zse
+from smets.usecases import firmware, logs, snapshots, zse
 from smets.usecases.common import SUPPLIER, SUPPLIER_ACB, SUPPLIER_NO, SUPPLIER_NO_ACB
 from smets.usecases.registry import entry
 from smets.wire import alert_codes as ac
@@ -606,6 +606,7 @@ def gsme_model():
         m.command(PRICE, True, 0x09, publish_billing_period)
         m.command(PRICE, False, 0x0B, get_billing_period)
         m.response_loader(PRICE, 0x09, _load_billing_period)
+        snapshots.bind(m)
         _MODEL = m
     return _MODEL
 
@@ -629,6 +630,7 @@ def gpf_model():
 
 _SENSITIVE_METERING = (METERING,)
 _SENSITIVE_PREPAYMENT = (PREPAYMENT_CLUSTER,)
+_SENSITIVE_BILLING = (METERING, PREPAYMENT_CLUSTER)
 _READ_FC_NO_DEFAULT = zse.FC_S2C | zse.FC_DISABLE_DEFAULT_RESPONSE
 
 
@@ -685,6 +687,9 @@ def gsme_use_cases():
         entry("GCS25a", SUPPLIER, cmd, replay=True),
         entry("CS10b", SUPPLIER_NO_ACB, cmd),
         entry("GCS33", SUPPLIER_NO_ACB, zse.gbz_use_case()),
+        entry("GCS15b", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_BILLING)),
+        entry("GCS15c", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_BILLING)),
+        entry("GCS16a", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_METERING)),
     ]
     return out + read_use_cases() + list(firmware.use_cases()) + list(logs.gsme_use_cases())
 

@@ -3,9 +3,12 @@
 * Read Attributes (ZCL general command 0x00) answers Read Attributes Response (0x01) with a record
   per attribute: bound to behaviour state (``ZseModel``), else kept in the device's attribute store,
   else UNSUPPORTED_ATTRIBUTE (0x86). Sensitive clusters of a use case leave encrypted (GBCS mode 4,
-  the same key and content format as DLMS protected data).
+  the same key and content format as DLMS protected data); the additional header frame counter of
+  each encrypted component counts the encrypted ones before it (0, 1, 2... as RTDS GCS15b shows).
 * A cluster command runs its handler (``ZseModel.commands``), which answers a status for a Default
-  Response (0x0B) or a whole response component (Consumer Top Up Response...).
+  Response (0x0B), a whole response component (Consumer Top Up Response...) or a list of them (one
+  Publish Day Profile per day profile asked for, each echoing the request's sequence number).
+* NOT_FOUND is an answer, not a failure: the components after it still run (RTDS GCS15b/GCS16a).
 * Errors as RTDS shows them: an injected hardware fault (``fault_key``) answers HARDWARE_FAILURE
   (0xC0) in that record or Default Response; the components after it are not run and each answers a
   Default Response for command 0xFF with FAILURE (0x01).
@@ -105,6 +108,17 @@ def response_fc(req_fc, cluster_specific):
     return (req_fc & FC_S2C) ^ FC_S2C | (0x01 if cluster_specific else 0)
 
 
+def publish(req, cluster, command_id, name, fields, no_default_response=True):
+    """A cluster-specific response component to ``req`` (direction reversed, its sequence number)
+    carrying the ZCL command ``name``; most publish-style answers also disable the Default Response."""
+    fc = response_fc(req.frame_control, True)
+    if no_default_response:
+        fc |= FC_DISABLE_DEFAULT_RESPONSE
+    out = gbz.Component(cluster, command_id, b"", fc, req.sequence)
+    out.set_command(gbz.ZclCommand(name, fields))
+    return out
+
+
 def default_response(req, status, command_id=None):
     comp = gbz.Component(
         req.cluster_id, DEFAULT_RESPONSE, b"", response_fc(req.frame_control, False), req.sequence
@@ -193,7 +207,7 @@ def _run_component(dev, ctx, comp, read_fc):
     except (BehaviourError, ValueError, TypeError, KeyError, IndexError):
         return default_response(comp, S_FAILURE), True
     if isinstance(r, int):
-        return default_response(comp, r), r != S_SUCCESS
+        return default_response(comp, r), r not in (S_SUCCESS, S_NOT_FOUND)
     return r, False
 
 
@@ -201,6 +215,7 @@ def run(dev, ctx, req, encrypted=(), read_fc=FC_S2C):
     """The response Gbz for a request Gbz."""
     out = []
     stopped = False
+    sealed = 0  # encrypted components so far: each one's additional header frame counter
     for comp in req.components:
         if stopped:
             out.append(default_response(comp, S_FAILURE, 0xFF))
@@ -208,9 +223,11 @@ def run(dev, ctx, req, encrypted=(), read_fc=FC_S2C):
         r, failed = run_component(dev, ctx, comp, read_fc)
         if failed:
             stopped = True
-        if r.cluster_id in encrypted and not _is_default_response(r):
-            _encrypt(dev, ctx, r)
-        out.append(r)
+        for c in r if isinstance(r, list) else (r,):
+            if c.cluster_id in encrypted and not _is_default_response(c):
+                _encrypt(dev, ctx, c, sealed)
+                sealed += 1
+            out.append(c)
     for r in out:
         r.control &= ~gbz.CTRL_LAST & 0xFF
     if out:
@@ -222,13 +239,13 @@ def _is_default_response(comp):
     return comp.command_id == DEFAULT_RESPONSE and not comp.is_cluster_specific()
 
 
-def _encrypt(dev, ctx, comp):
+def _encrypt(dev, ctx, comp, frame_counter):
     from smets.usecases.cosem import response_view
 
     view = response_view(dev, ctx)
     key = dev.encryption_key(view, view.peer)
     comp.control |= gbz.CTRL_ENCRYPTED
-    comp.set_protected(protect.encrypt_content(dev.provider, key, dev.eui, comp.payload), 0, 0)
+    comp.set_protected(protect.encrypt_content(dev.provider, key, dev.eui, comp.payload), 0, frame_counter)
 
 
 def gbz_use_case(encrypted=(), read_fc=FC_S2C, stamped=False):

@@ -943,6 +943,38 @@ COMMANDS = (
 )
 
 
+# ---- snapshots (Metering Publish Snapshot, Prepayment Publish Prepay Snapshot) -----------------
+# Snapshot cause bits (ZSE 1.4 SnapshotCause bitmap) that GBCS asks for: GCS16a general (the daily
+# read log), GCS15c end of billing period, GCS15b tariff / supplier / payment mode (RTDS 0x6008).
+SNAPSHOT_CAUSE_GENERAL = 0x00000001
+SNAPSHOT_CAUSE_END_OF_BILLING_PERIOD = 0x00000002
+SNAPSHOT_CAUSE_TARIFF = 0x00000008
+SNAPSHOT_CAUSE_SUPPLIER = 0x00002000
+SNAPSHOT_CAUSE_PAYMENT_MODE = 0x00004000
+SNAPSHOT_CAUSE_ANY = 0xFFFFFFFF
+# Snapshot payload types: Metering 6 "Block Tier Information Set Delivered (no billing)": current
+# summation u48, TOU tier count u8, a u48 per tier, (block tiers << 4 | blocks) u8, a u48 per block;
+# Prepayment 0 "Debt/Credit Status": accumulated debt u32, debt 1/2/3 remaining u32, emergency
+# credit remaining i32, credit remaining i32 (RTDS 4.5.0 GCS15b/GCS15c/GCS16a).
+SNAPSHOT_PAYLOAD_BLOCK_TIER_DELIVERED = 6
+SNAPSHOT_PAYLOAD_DEBT_CREDIT_STATUS = 0
+
+# ---- calendars (Calendar cluster Get Day Profiles / Week Profiles / Seasons / Special Days) ------
+CALENDAR_DELIVERED = 0x00  # the tariff (TOU / block) calendar
+CALENDAR_FRIENDLY_CREDIT = 0x03  # the non-disablement calendar
+# Issuer calendar IDs that name "the calendar in force" of a type [RTDS 4.5.0: GCS21f reads the
+# tariff calendar with 0xFFFFFFFF, GCS21b the friendly credit calendar with 0xFFFFFFFE].
+CALENDAR_CURRENT_IDS = ((0xFFFFFFFF, CALENDAR_DELIVERED), (0xFFFFFFFE, CALENDAR_FRIENDLY_CREDIT))
+
+
+def current_calendar_type(issuer_calendar_id):
+    """The calendar type an issuer calendar ID stands for when it names "the one in force", or None."""
+    for cid, kind in CALENDAR_CURRENT_IDS:
+        if cid == issuer_calendar_id:
+            return kind
+    return None
+
+
 # ---- lookups -------------------------------------------------------------------------------------
 
 
