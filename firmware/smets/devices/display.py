@@ -9,11 +9,12 @@ per kWh, times in seconds since 2000-01-01.
 
 Per meter (a ``MeterView``): fuel ("E" or "G"), payment mode, meter balance, total debt (the three
 debt registers and the accumulated debt), the current primary price, the emergency credit state,
-the supply state. ``alerts`` holds the last few entries of the meters' event logs as (time, code),
-oldest first.
+the supply state. ``alerts`` holds the last few alerts the meters send on the HAN (their alert
+settings' HAN flag) as (time, code), oldest first, taken from the meters' event logs [I].
 """
 
 from smets.behaviour.account import PREPAYMENT
+from smets.behaviour.alerts import HAN
 from smets.behaviour.supply import STATE_NAMES
 from smets.wire import alert_codes as ac
 
@@ -73,8 +74,13 @@ class Display:
         self.meters = [MeterView(m, now) for m in meters]
         recent = []
         for m in meters:
-            for t, code, _data in m.event_log.entries()[-RECENT_ALERTS:]:
-                recent.append((t, code))
+            n = 0
+            for t, code, _data in reversed(m.event_log.entries()):
+                if m.alert_settings.route(code) & HAN:
+                    recent.append((t, code))
+                    n += 1
+                    if n == RECENT_ALERTS:
+                        break
         recent.sort()
         self.alerts = recent[-RECENT_ALERTS:]
         self.updated_at = now
