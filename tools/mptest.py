@@ -1,6 +1,6 @@
 """Run the core test suite on MicroPython (or CPython): module-level test_* functions.
 
-Usage: micropython -X heapsize=256K tools/mptest.py [-x] [-k SUBSTR] [--path DIR]... TESTDIR
+Usage: micropython -X heapsize=256K tools/mptest.py [-x] [-k SUBSTR] [--path DIR]... TESTDIR|TESTFILE
 
 Each tests/test_*.py module is imported and every function whose name starts with test_ is
 called (awaited when it returns a coroutine). A test that calls support.skip() is counted as
@@ -42,11 +42,11 @@ def _listdir(path):
         return []
 
 
-def run_all(testdir, pattern=None, stop_first=False):
+def run_all(testdir, pattern=None, stop_first=False, only=None):
     passed = failed = skipped = 0
     sys.path.insert(0, testdir)
     for name in _listdir(testdir):
-        if not (name.startswith("test_") and name.endswith(".py")):
+        if not (name.startswith("test_") and name.endswith(".py")) or (only and name != only):
             continue
         modname = name[:-3]
         try:
@@ -99,6 +99,7 @@ def main(argv):
     pattern = None
     stop_first = False
     testdir = "tests"
+    only = None
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -110,10 +111,13 @@ def main(argv):
         elif a == "--path":
             i += 1
             sys.path.insert(0, argv[i])
+        elif a.endswith(".py"):  # one test file: run just that module
+            cut = a.rfind("/")
+            testdir, only = (a[:cut], a[cut + 1 :]) if cut >= 0 else (".", a)
         else:
             testdir = a
         i += 1
-    failed = run_all(testdir, pattern, stop_first)
+    failed = run_all(testdir, pattern, stop_first, only)
     sys.exit(1 if failed else 0)
 
 
