@@ -175,6 +175,8 @@ class Board:
                 self.hal.log("state: cannot restore save %d (%r); starting afresh" % (saved["seq"], exc))
         if self.premises is None:
             self.premises = self._build(now)
+            self.hal.log("state: new premises at %d" % now)
+            self.hold_firmware_image()
             if persist is None:
                 self.hal.log("state: no smets.persist in this build, state is not kept in flash")
         if saved is not None:
@@ -186,6 +188,19 @@ class Board:
                 if self.pending:
                     self.hal.log("state: %d frame(s) saved but not yet sent" % len(self.pending))
         gc.collect()
+
+    def hold_firmware_image(self):
+        """A fresh meter given "firmware_image" (hex of an OTA image) in the config holds it, as if
+        it had been distributed to it, so a CS06 activation can be tried on the desk."""
+        image = self.cfg.get("firmware_image")
+        if not image:
+            return
+        data = binascii.unhexlify(image)
+        for d in self.premises.devices():
+            m = getattr(d, "meter", None)
+            if m is not None and getattr(m, "firmware", None) is not None:
+                code, _digest = m.firmware.receive(data)
+                self.hal.log("firmware: %s holds the configured image (outcome 0x%04X)" % (d.name, code))
 
     def save(self, now):
         """Save the state and the frames not yet acknowledged by the broker, atomically."""
@@ -240,6 +255,7 @@ class Board:
         now = self.clock.now()
         out = self.premises.receive(payload, now)
         self.last_in = digest
+        self.hal.log("in: %s at %d, %d frame(s) out" % (digest, now, len(out)))
         self.commit(out, now)
         self.refresh(now)
 
@@ -284,7 +300,7 @@ class Board:
 
     def refresh(self, now):
         self.hal.set_supply(display.supply_on(self.premises, self.meter_kind))
-        self.hal.show(display.lines(self.premises, now, self.meter_kind))
+        self.hal.show(display.lines(self.premises, now))
 
     # -- the broker ------------------------------------------------------------------------------
     def connect(self):

