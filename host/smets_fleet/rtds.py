@@ -302,8 +302,9 @@ class Replay:
         except DecodeError:
             return
         faulted = False
-        for i, comp in enumerate(resp.components):
-            q = req.components[i] if i < len(req.components) else None
+        by_sequence = {c.sequence: c for c in req.components}
+        for comp in resp.components:
+            q = by_sequence.get(comp.sequence)  # several response components can answer one request
             if comp.is_encrypted():
                 plain = self._decrypt(device, rtds_response, comp.protected)
                 if plain is None:
