@@ -98,6 +98,8 @@ class Gsme(MeterDevice, GbzDevice):
         self.debt_log = None  # loaded debt payments (time, amount, ZSE type, outstanding), or None
         self.billing_period = None  # the Publish Billing Period fields last set (GCS25/25a)
         self.snapshots = None  # loaded snapshots (cluster -> list), else the behaviour's (usecases.snapshots)
+        self.calendars = []  # calendar items kept as sent (usecases.calendars)
+        self.price = None  # the Publish Price fields held (GCS21f)
 
     def top_up(self, digits, frame, now):
         """CS01b: as the ESME's CS01a; a credited top-up also goes to the GSME's top-up log."""

@@ -13,7 +13,7 @@ from smets.behaviour import supply as sp
 from smets.behaviour.account import CREDIT, PREPAYMENT
 from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
-from smets.usecases import firmware, logs, snapshots, zse
+from smets.usecases import calendars, firmware, logs, snapshots, zse
 from smets.usecases.common import SUPPLIER, SUPPLIER_ACB, SUPPLIER_NO, SUPPLIER_NO_ACB
 from smets.usecases.registry import entry
 from smets.wire import alert_codes as ac
@@ -607,6 +607,7 @@ def gsme_model():
         m.command(PRICE, False, 0x0B, get_billing_period)
         m.response_loader(PRICE, 0x09, _load_billing_period)
         snapshots.bind(m)
+        calendars.bind(m)
         _MODEL = m
     return _MODEL
 
@@ -690,6 +691,8 @@ def gsme_use_cases():
         entry("GCS15b", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_BILLING)),
         entry("GCS15c", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_BILLING)),
         entry("GCS16a", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_METERING)),
+        entry("GCS21f", SUPPLIER_ACB, zse.gbz_use_case(read_fc=_READ_FC_NO_DEFAULT)),
+        entry("GCS21b", SUPPLIER, cmd),
     ]
     return out + read_use_cases() + list(firmware.use_cases()) + list(logs.gsme_use_cases())
 
