@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,78 @@ async def test_the_unix_board_answers_the_head_end_like_a_fleet_device(tmp_path:
         status = json.loads((tmp_path / "status.json").read_text())
         assert status["supply"] is True
         assert any("25.00" in line for line in status["display"])
+    finally:
+        if transport is not None:
+            await transport.close()
+        if board is not None:
+            board.stop()
+        broker.stop()
+
+
+def _committed_balance(folder: Path, cfg: dict[str, Any]) -> int:
+    """The ESME balance in the committed state file, read and restored on CPython (a corrupt or
+    half-written file fails here)."""
+    from smets import persist
+
+    saved = persist.from_json((folder / "state.json").read_bytes())
+    assert saved["v"] == 1 and isinstance(saved["seq"], int)
+    premises = persist.load_premises(cfg["premises"], saved["state"], HostCrypto())
+    return int(premises.esme.meter.account.balance)
+
+
+async def test_a_power_cut_during_a_state_write_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    rng = random.Random(6)
+    broker = Broker(tmp_path)
+    board = None
+    transport = None
+    try:
+        # Slow writes (the store's test hook): a state write takes over half a second.
+        cfg, path = _config(tmp_path, broker.port, store_write_delay_ms=25)
+        board = BoardProcess(tmp_path, path)
+        board.start()
+        board.wait_for("mqtt: connected")
+        host = HostCrypto()
+        he = HeadEnd(host, identity.parties(host, SEED), cfg["premises"], "esme")
+        down = topics.down(bytes.fromhex(cfg["premises"]["chf"]["eui"]))
+        listener = Listener()
+        transport, link = await _head_end(broker.port, listener)
+
+        c = 7 << 32
+        await link.publish(down, he.top_up(c, 10))
+        r = await listener.response_to(c)
+        assert dlms.parse_payload(r.payload).results == [(dlms.ACTION, 0)]
+        total = 10
+        tmp = tmp_path / "state.json.tmp"
+        cuts_mid_write = 0
+        for k in range(1, 5):
+            counter, pounds = c + k, k
+            await link.publish(down, he.top_up(counter, pounds))
+            while not tmp.exists():  # the board has begun saving the state this top-up made
+                await asyncio.sleep(0.002)
+            await asyncio.sleep(rng.uniform(0.0, 0.25))
+            board.kill()
+            mid_write = tmp.exists()
+            acknowledged = any(wire.parse(b).counter == counter for b in listener.frames)
+            # What survives the cut is a committed state, whole: the one before this top-up if the
+            # cut fell inside its write, never one without a top-up the head end has had an answer to.
+            committed = _committed_balance(tmp_path, cfg)
+            assert committed in (total * 100000, (total + pounds) * 100000)
+            if mid_write:
+                cuts_mid_write += 1
+                assert committed == total * 100000 and not acknowledged
+            if acknowledged:
+                assert committed == (total + pounds) * 100000
+            board.start()
+            board.wait_for("mqtt: connected")
+            # The broker delivers the unacknowledged command again; it is answered and credited once.
+            r = await listener.response_to(counter)
+            assert dlms.parse_payload(r.payload).results == [(dlms.ACTION, 0)]
+            total += pounds
+        assert cuts_mid_write >= 3  # the cuts did fall inside writes
+        await link.publish(down, he.read_balance(c + 10))
+        r = await listener.response_to(c + 10)
+        assert dlms.parse_payload(r.payload).data == [(ax.T_DOUBLE_LONG, total * 100000)]
+        assert "state: restored save" in board.text()
     finally:
         if transport is not None:
             await transport.close()

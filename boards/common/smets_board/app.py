@@ -155,9 +155,7 @@ class Board:
     def _dump(self):
         if persist is None:
             return None
-        if self.single:
-            return persist.dump_device(self.premises.device)
-        return persist.dump_premises(self.premises)
+        return persist.dump(self.premises.device if self.single else self.premises)
 
     def _load(self, state):
         if self.single:

@@ -14,7 +14,8 @@ The board config (JSON)::
       "meter": "esme",                                       # optional: whose buttons / display
       "state_path": "state.json",                            # flash state (store.py)
       "pins": {...},                                         # hal.PinHal
-      "tick_interval": 10, "save_interval": 300, "load_w": 0
+      "tick_interval": 10, "save_interval": 300, "load_w": 0,  # load_w: a simulated load
+      "firmware_image": "hex"                                # an OTA image the meter holds (CS06)
     }
 
 ``smets-fleet board config`` writes one with the premises of a host fleet's premises number, so
@@ -26,7 +27,7 @@ import time
 
 from smets import topics
 from smets.crypto.pure import PureCrypto
-from smets_board.app import Board, RealClock
+from smets_board.app import Board, RealClock, persist
 from smets_board.mqtt import MQTTClient
 from smets_board.store import Store
 
@@ -96,7 +97,13 @@ def set_clock(cfg, log):
 
 
 def make_board(cfg, pcfg, hal, clock=None, link=None):
-    store = Store(cfg.get("state_path", "state.json"), cfg.get("store_write_delay_ms", 0), hal.log)
+    store = Store(
+        cfg.get("state_path", "state.json"),
+        cfg.get("store_write_delay_ms", 0),  # a test hook: slow writes, to cut power in the middle
+        hal.log,
+        persist.write_json if persist is not None else None,
+        persist.from_json if persist is not None else None,
+    )
     board = Board(cfg, pcfg, hal, store, clock or RealClock(), PureCrypto(), None)
     if link is None:
         b = cfg.get("broker") or {}

@@ -74,12 +74,18 @@ class _Buffered(io.IOBase):  # a stream object, as MicroPython's json.dump requi
 
 
 class Store:
-    def __init__(self, path, write_delay_ms=0, log=None):
+    """``encode(obj, write)`` writes obj as JSON text through write(str) and ``decode(stream)``
+    reads it back (smets.persist.write_json / from_json: bytes as base64, streamed); plain json
+    when not given."""
+
+    def __init__(self, path, write_delay_ms=0, log=None, encode=None, decode=None):
         self.path = path
         self.tmp = path + ".tmp"
         self.ack_path = path + ".ack"
         self.write_delay_ms = write_delay_ms
         self.log = log or (lambda msg: None)
+        self.encode = encode
+        self.decode = decode
         self.last_size = 0
 
     # -- writing ---------------------------------------------------------------------------------
@@ -88,7 +94,10 @@ class Store:
         f = open(tmp, "wb")
         try:
             w = _Buffered(f, self.write_delay_ms)
-            json.dump(obj, w)
+            if self.encode is not None:
+                self.encode(obj, w.write)
+            else:
+                json.dump(obj, w)
             w.flush()
             f.flush()
             self.last_size = w.size
@@ -112,7 +121,7 @@ class Store:
         except OSError:
             return None
         try:
-            obj = json.load(f)
+            obj = self.decode(f) if self.decode is not None else json.load(f)
         except (ValueError, OSError, MemoryError):
             return False  # present but unreadable
         finally:
