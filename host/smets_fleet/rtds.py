@@ -45,7 +45,7 @@ from smets.security import protect
 from smets.security.kdf import MODE_ENCRYPTION, derive_key
 from smets.security.keyring import USAGE_DS, USAGE_KA, USAGE_PP_KA, KeyRing
 from smets.security.protect import encryption_titles
-from smets.usecases import cosem, zse
+from smets.usecases import cosem, logs, zse
 from smets.usecases.han import CS08_FAULT
 from smets.usecases.logs import GCS28_FAULT
 from smets.wire import der, dlms, gbz
@@ -187,8 +187,18 @@ def prime_cs08(device: Any, command: wire.Frame, rtds_response: wire.Frame, aler
         device.firmware.running_version = int.from_bytes(der.to_bytes(outcome[0]), "big")
 
 
+def prime_cs07(device: Any, command: wire.Frame, rtds_response: wire.Frame, alerts: list) -> None:
+    """CS07: the device log RTDS shows, or (read failure) a device that cannot read it."""
+    outcome = der.parse_payload(rtds_response.payload)
+    if der.to_int(outcome[0]) != logs.CS07_SUCCESS:
+        device.inject_fault(logs.CS07_FAULT)
+        return
+    for item in outcome[1].children or []:
+        logs.join(device, der.to_bytes(item[0]), der.to_int(item[1]))
+
+
 # Use cases whose RTDS state is primed by a function of their own (DER payloads).
-DER_PRIMERS = {"CS06": prime_cs06, "GCS28": prime_gcs28, "CS08": prime_cs08}
+DER_PRIMERS = {"CS06": prime_cs06, "CS07": prime_cs07, "GCS28": prime_gcs28, "CS08": prime_cs08}
 # Use cases whose response carries the device's time in the payload, compared without it.
 TIMED_PAYLOADS = ("GCS28",)
 

@@ -1,5 +1,6 @@
 """Event log and clock use cases on DLMS devices: clear the ESME event log (ECS15a, profile generic
-0-0:99.98.0.255 reset) and synchronise the clock (ECS70, SRV 6.11 and 8.1.1 Commission).
+0-0:99.98.0.255 reset) and synchronise the clock (ECS70, SRV 6.11 and 8.1.1 Commission); on the GSME
+(DER payloads) the clock (GCS28) and the device log read (CS07, Read Device Join Details).
 
 ECS70 sets the clock base, presets the adjusting time with a validity window, adjusts to it and
 reads the time and status back. The device adjusts its clock to the Comms Hub's (true) time only
@@ -8,7 +9,7 @@ raises 0x8F0C [I: SMETS clock rules as the spec summarises them, §2.16].
 """
 
 from smets.behaviour.timeutil import UNIX_OFFSET, civil_from_days, to_seconds
-from smets.usecases.common import SUPPLIER, dlms_use_case, find, obis
+from smets.usecases.common import SUPPLIER, SUPPLIER_ACB, dlms_use_case, find, obis
 from smets.usecases.registry import entry
 from smets.wire import dlms
 from smets.wire import dlms_axdr as ax
@@ -78,8 +79,44 @@ def gcs28(dev, ctx):
     return der.build_payload(der.make_sequence([when, der.make_int(status)]))
 
 
+CS07_FAULT = ("der", 0x0013)  # injected fault: the device log cannot be read
+CS07_SUCCESS = 0
+CS07_READ_FAILURE = 1
+JOIN_LOG_SIZE = 8  # [I] the devices a GSME may talk to: GPF, PPMID, HCALCS and spares
+
+
+def join(dev, eui, device_type):
+    """Add a device (EUI-64, GBCS device type) to the device log; False when it is full."""
+    eui = bytes(eui)
+    for i in range(len(dev.join_log)):
+        if dev.join_log[i][0] == eui:
+            dev.join_log[i] = (eui, device_type)
+            return True
+    if len(eui) != 8 or len(dev.join_log) >= JOIN_LOG_SIZE:
+        return False
+    dev.join_log.append((eui, device_type))
+    return True
+
+
+def cs07(dev, ctx):
+    """CS07 (SRV 8.9), DER: NULL. Response SEQUENCE { response code, SEQUENCE OF SEQUENCE { device
+    EUI-64 OCTET STRING, device type INTEGER } }; a failed read answers SEQUENCE { read failure }."""
+    from smets.wire import der
+    from smets.wire.errors import DecodeError
+
+    try:
+        der.expect(der.parse_payload(ctx.frame.payload), der.NULL, "CS07 command")
+    except DecodeError:
+        dev.integrity_failure(ctx)
+        return None
+    if dev.is_faulty(CS07_FAULT):
+        return der.build_payload(der.make_sequence([der.make_int(CS07_READ_FAILURE)]))
+    entries = [der.make_sequence([der.make_octets(eui), der.make_int(kind)]) for eui, kind in dev.join_log]
+    return der.build_payload(der.make_sequence([der.make_int(CS07_SUCCESS), der.make_sequence(entries)]))
+
+
 def gsme_use_cases():
-    return (entry("GCS28", SUPPLIER, gcs28, replay=True),)
+    return (entry("GCS28", SUPPLIER, gcs28, replay=True), entry("CS07", SUPPLIER_ACB, cs07))
 
 
 def _time(dev, sel):
