@@ -91,28 +91,34 @@ def seasonal_factor(fuel: int, day: int) -> float:
     return 1.0 + SEASONAL_AMPLITUDE[fuel] * math.cos(phase)
 
 
+def seed_key(seed: str, label: str) -> int:
+    """A 64-bit key for one use (`label`) of a seed: independent streams of random numbers."""
+    return int.from_bytes(hashlib.sha256((label + " " + seed).encode()).digest()[:8], "big")
+
+
+def uniform(key: int, number: int, index: int) -> float:
+    """A reproducible uniform number in [0, 1) for (key, premises number, index)."""
+    x = _mix(key ^ _mix(number & _M64) ^ (index * 0xD1B54A32D192ED03 & _M64))
+    return (x >> 11) * (1.0 / (1 << 53))
+
+
 class DemandModel:
     """Half-hourly energy of each premises and fuel under one seed."""
 
     def __init__(self, seed: str) -> None:
         self.seed = seed
-        self._base = int.from_bytes(hashlib.sha256(("demand " + seed).encode()).digest()[:8], "big")
+        self._noise_keys = (seed_key(seed, "demand noise electricity"), seed_key(seed, "demand noise gas"))
+        self._scale_key = seed_key(seed, "demand scale")
         self._scales: dict[tuple[int, int], float] = {}
         self._season: dict[tuple[int, int], float] = {}
-
-    def uniform(self, number: int, index: int, stream: int) -> float:
-        """A reproducible uniform number in [0, 1) for (premises, index, stream)."""
-        x = _mix(self._base ^ _mix((number << 2 | stream) & _M64) ^ (index * 0xD1B54A32D192ED03 & _M64))
-        return (x >> 11) * (1.0 / (1 << 53))
 
     def scale(self, number: int, fuel: int) -> float:
         """The premises' consumption relative to the median household (log-normal)."""
         key = (number, fuel)
         s = self._scales.get(key)
         if s is None:
-            # Box-Muller from two uniforms of streams (2, 3) that half-hours never use.
-            u1 = self.uniform(number, (1 << 62) + fuel, 2)
-            u2 = self.uniform(number, (1 << 62) + fuel, 3)
+            u1 = uniform(self._scale_key, number, 2 * fuel)  # Box-Muller from two uniforms
+            u2 = uniform(self._scale_key, number, 2 * fuel + 1)
             z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2 * math.pi * u2)
             s = math.exp(SCALE_SIGMA * z)
             self._scales[key] = s
@@ -132,7 +138,7 @@ class DemandModel:
 
     def wh(self, number: int, fuel: int, half_hour: int) -> int:
         """Energy used by premises `number` in half-hour `half_hour` (core time // 1800), whole Wh."""
-        noise = 1.0 + NOISE * (2.0 * self.uniform(number, half_hour, fuel) - 1.0)
+        noise = 1.0 + NOISE * (2.0 * uniform(self._noise_keys[fuel], number, half_hour) - 1.0)
         return int(self.expected_wh(number, fuel, half_hour) * noise + 0.5)
 
     def electricity_wh(self, number: int, half_hour: int) -> int:
