@@ -1,0 +1,705 @@
+"""A premises' (or one device's) whole mutable state as plain data, and back: what the host fleet
+checkpoints and resumes, and what a board keeps in flash.
+
+    state = persist.dump(premises)                      # plain data; bytes allowed
+    text = persist.to_json(state)                       # or write_json(state, f.write): streamed
+    premises = persist.load_premises(cfg, persist.from_json(text), provider)
+
+The configuration (smets.build) gives identity, keys and sizes; everything a device accumulates is
+state. ``CLASSES`` is the one table of which attributes of which class are state. An object is
+dumped as a dict of its state fields (``{"class": name, field: value, ...}``, the fields of its
+class and of every base class named in the table); loading builds from the configuration, then
+sets those fields on the objects it built, in place, so shared and static parts (use-case tables,
+COSEM/ZSE models, the crypto provider, key-agreement objects with their private keys, settings)
+come from the configuration and are never in a state. A class whose every field is state (a
+tariff, a calendar, a trust anchor, a future-dated item) is rebuilt from the state alone when the
+configuration built none. A future-dated item's action is a ``registry.Held``: its function is
+stored by its name in ``RUNNERS`` and its arguments as data.
+
+Values: None, bool, int, str, bytes and lists are themselves; everything else is a one-key dict:
+``{"tuple": [...]}``, ``{"bytearray": b}``, ``{"dict": [[k, v], ...]}``, ``{"array": typecode, "n":
+items, "data": b}`` (its memory without the trailing zero octets), and objects carry "class". In
+JSON, bytes become ``{"b64": "..."}``.
+
+Loading checks what it can and refuses with a ``ValueError`` naming the field (``StateError``):
+another format, a field missing or unknown, a value of another type than the configuration built,
+an identity field that differs (another device's EUI, other log sizes), an array of another type
+or length. Nothing is changed unless everything fits (the new values are collected first).
+
+MicroPython: objects are rebuilt with ``object.__new__`` and a class's bases are read from
+``__bases__`` (both need MICROPY_CPYTHON_COMPAT, on in every port with CORE features or more);
+arrays have no ``typecode`` there, so it is read from the repr of an empty slice. Encoding and
+decoding recurse once per nesting level (a premises is about 10 deep); ``MAX_DEPTH`` bounds it.
+"""
+
+import binascii
+import json
+from array import array
+
+from smets.behaviour.calendar import Calendar
+from smets.behaviour.nondisablement import EsmeSchedule, GsmeCalendar
+from smets.behaviour.snapshot import array_from_bytes
+from smets.behaviour.tariff import TariffConfig
+from smets.build import build_device, build_premises
+from smets.devices.device import FutureItem
+from smets.devices.trust import Anchor
+from smets.usecases import cosem, firmware
+from smets.usecases.registry import Held, Raw
+from smets.wire.gbz import FutureDatedAlert
+
+FORMAT = 1
+MAX_DEPTH = 32
+
+# One table: the state of each class. (class name, state fields, identity fields, not state).
+# Identity fields come from the configuration and are compared on loading, not set. "Not state" are
+# static (keys, provider, shared tables and models, settings, sizes) or transient (one call's
+# diagnostics, the behaviour's alert list during a call) and are never persisted. A class gets the
+# rows of its bases too, so a new device class with no new attributes needs no row; one with new
+# attributes needs a row naming each (tests/test_persist.py checks that every attribute is named).
+CLASSES = (
+    (
+        "Premises",
+        ("chf", "gpf", "esme", "gsme", "han", "next_wake", "gsme_queue", "gsme_out", "mirrored_at"),
+        (),
+        ("wake_interval", "_tap_off"),
+    ),
+    (
+        "Device",
+        (
+            "counters",
+            "alert_counter",
+            "security_log",
+            "pending",
+            "_seq",
+            "faults",
+            "clock_offset",
+            "outbox",
+            "now",
+            "powered",
+            "power_off_at",
+            "trust",
+        ),
+        ("eui",),
+        ("provider", "ds_private", "ds_public", "ka", "usecases", "last_error", "last_gate"),
+    ),
+    ("DlmsDevice", ("store",), (), ("model",)),
+    ("GbzDevice", ("zstore", "data_stamp"), (), ("zmodel",)),
+    ("Esme", ("meter",), (), ()),
+    (
+        "Gsme",
+        (
+            "meter",
+            "last_top_up",
+            "friendly_credit",
+            "top_up_log",
+            "debt_log",
+            "billing_period",
+            "snapshots",
+            "calendars",
+            "price",
+            "join_log",
+            "samples",
+        ),
+        (),
+        (),
+    ),
+    ("Gpf", ("samples",), (), ()),
+    ("Chf", ("log",), (), ("gpf_eui",)),
+    # PPMID, IHD, HCALCS: the meters are attached by the premises; the display is refreshed from them
+    ("HanDevice", ("firmware",), (), ("meters",)),
+    ("DisplayDevice", (), (), ("display",)),
+    ("ChfDeviceLog", ("entries", "historic", "ext_pan_id", "changed_at"), (), ()),
+    ("Store", ("values",), ("limit",), ()),
+    ("TrustAnchors", ("cells",), (), ()),
+    ("Anchor", ("eui", "public", "floor"), (), ()),
+    (
+        "FutureItem",
+        ("at", "seq", "message_code", "counter", "originator", "class_id", "instance", "attr", "run"),
+        (),
+        (),
+    ),
+    ("Raw", ("payload",), (), ()),
+    (
+        "FutureDatedAlert",
+        ("message_code", "originator_counter", "cluster_id", "frame_control", "command_id"),
+        (),
+        (),
+    ),
+    (
+        "_Meter",
+        (
+            "now",
+            "account",
+            "tariff",
+            "billing",
+            "supply",
+            "nd",
+            "nd_pending",
+            "nd_at",
+            "alert_settings",
+            "firmware",
+            "utrn",
+            "event_log",
+            "security_log",
+            "daily_read",
+            "prepay_daily_read",
+            "profile",
+            "billing_snapshots",
+            "billing_credits",
+            "billing_debt_payments",
+            "daily_consumption",
+            "hh_wh",
+            "day_wh",
+            "next_hh",
+            "last_consume",
+            "low_flag",
+            "ec_avail_flag",
+            "nd_flag",
+            "debt_reset_supported",
+            "activations",
+        ),
+        ("is_esme",),
+        ("settings", "sizes", "_out"),
+    ),
+    (
+        "Account",
+        (
+            "mode",
+            "suspend_disabled",
+            "suspend_emergency",
+            "balance",
+            "bill_to_date",
+            "accumulated",
+            "ec",
+            "debt",
+            "thr",
+            "charge_config",
+            "pending_mode",
+            "pending_mode_at",
+            "pending_config",
+        ),
+        ("is_esme",),
+        (),
+    ),
+    ("EmergencyCredit", ("limit", "threshold", "used", "active"), (), ()),
+    (
+        "DebtRegisters",
+        ("regs", "rate", "scale", "period", "percent", "cap", "cap_period", "cap_start", "cap_used"),
+        (),
+        (),
+    ),
+    ("Thresholds", ("low_credit", "disablement", "max_credit", "max_meter_balance"), (), ()),
+    ("PendingConfig", ("values", "at"), (), ()),
+    (
+        "Tariff",
+        (
+            "active",
+            "passive",
+            "passive_at",
+            "tou",
+            "secondary",
+            "blocks",
+            "counters",
+            "total",
+            "residue",
+            "sec_residue",
+            "daily_block_reset",
+        ),
+        ("is_esme",),
+        (),
+    ),
+    (
+        "TariffConfig",
+        (
+            "kind",
+            "calendar",
+            "tou_prices",
+            "block_thresholds",
+            "block_prices",
+            "price_scale",
+            "standing_charge",
+            "standing_scale",
+            "secondary_calendar",
+            "secondary_prices",
+        ),
+        (),
+        (),
+    ),
+    ("Calendar", ("seasons", "weeks", "days", "special"), (), ()),
+    ("EsmeSchedule", ("entries", "special"), (), ()),
+    ("GsmeCalendar", ("calendar",), (), ()),
+    ("BillingCalendar", ("start", "period", "k", "next_end"), (), ()),
+    (
+        "Supply",
+        (
+            "state",
+            "reason",
+            "ll_threshold",
+            "ll_period",
+            "ll_restore",
+            "ll_disconnect",
+            "ll_over",
+            "ll_count",
+            "ll_restore_at",
+        ),
+        (),
+        (),
+    ),
+    ("AlertSettings", ("flags",), (), ()),
+    (
+        "FirmwareStore",
+        ("manufacturer", "image_type", "running_version", "held_version", "held_hash", "activate_at"),
+        (),
+        (),
+    ),
+    ("UtrnGate", ("cache", "count", "head", "floor", "failures", "locked_until"), (), ()),
+    ("EventLog", ("count", "head", "times", "codes", "data"), ("size",), ("clearable",)),
+    ("RecordLog", ("count", "head", "times", "values"), ("size", "width"), ("typecode",)),
+    ("SeriesLog", ("count", "head", "values", "last_start"), ("size",), ("period",)),
+)
+
+# Ring buffers: their count and head must fit the size (a field, or an array's length).
+RINGS = (("EventLog", "size"), ("RecordLog", "size"), ("SeriesLog", "size"), ("UtrnGate", "cache"))
+
+# Classes a state may hold where the configuration built nothing (every field of theirs is state).
+REBUILT = (Anchor, FutureItem, TariffConfig, Calendar, EsmeSchedule, GsmeCalendar, Raw, FutureDatedAlert)
+
+# One table: the functions a future-dated item may run (registry.Held), by a stable name.
+RUNNERS = (
+    ("cosem.activate", cosem.run_activation),
+    ("firmware.activate", firmware.run_activation),
+)
+
+_TYPECODES = "bBhHiIlLqQ"
+
+
+class StateError(ValueError):
+    """A state that does not fit: the message names the field ("state.esme.meter...: why")."""
+
+    def __init__(self, msg):
+        super().__init__(msg)
+
+
+# -- the table -----------------------------------------------------------------------------------
+_ROWS = None
+_SPECS = {}
+
+
+def _rows():
+    global _ROWS
+    if _ROWS is None:
+        _ROWS = {}
+        for name, state, identity, skip in CLASSES:
+            _ROWS[name] = (state, identity, skip)
+    return _ROWS
+
+
+def spec(cls):
+    """(state fields, identity fields, not-state fields) of a class from its rows and its bases'
+    rows, or None when no row names the class or any base."""
+    s = _SPECS.get(cls)
+    if s is not None:
+        return s
+    rows = _rows()
+    state = []
+    identity = []
+    skip = []
+    found = False
+    todo = [cls]
+    seen = []
+    while todo:
+        c = todo.pop()
+        if c in seen:
+            continue
+        seen.append(c)
+        row = rows.get(c.__name__)
+        if row is not None:
+            found = True
+            for out, names in ((state, row[0]), (identity, row[1]), (skip, row[2])):
+                for n in names:
+                    if n not in out:
+                        out.append(n)
+        todo.extend(getattr(c, "__bases__", ()))
+    if not found:
+        return None
+    s = (tuple(state), tuple(identity), tuple(skip))
+    _SPECS[cls] = s
+    return s
+
+
+def _typecode(a):
+    tc = getattr(a, "typecode", None)
+    return tc if tc is not None else repr(a[:0])[7]  # "array('I')" on MicroPython
+
+
+def _itemsize(tc):
+    return len(bytes(array(tc, [0])))
+
+
+# -- dump ----------------------------------------------------------------------------------------
+def dump(obj):
+    """The state of a premises or of one device (any object of a class in CLASSES) as plain data."""
+    try:
+        return {"format": FORMAT, "state": _enc(obj, 0)}
+    except StateError as e:
+        raise StateError("state" + str(e)) from None
+
+
+def dump_premises(premises):
+    return dump(premises)
+
+
+def _runner_name(fn):
+    for name, f in RUNNERS:
+        if f is fn:
+            return name
+    raise StateError(": a future-dated item runs %r, which is not in persist.RUNNERS" % (fn,))
+
+
+def _enc(v, depth):
+    if v is None or type(v) is bool or isinstance(v, (int, str, bytes)):
+        return v
+    if depth > MAX_DEPTH:
+        raise StateError(": nested deeper than %d" % MAX_DEPTH)
+    t = type(v)
+    d = depth + 1
+    if t is list:
+        return [_enc(x, d) for x in v]
+    if t is tuple:
+        return {"tuple": [_enc(x, d) for x in v]}
+    if t is bytearray:
+        return {"bytearray": bytes(v)}
+    if t is memoryview:
+        return bytes(v)
+    if t is dict:
+        items = list(v.items())
+        try:
+            items.sort(key=lambda kv: kv[0])  # a stable order where the keys allow one
+        except TypeError:
+            pass
+        return {"dict": [[_enc(k, d), _enc(x, d)] for k, x in items]}
+    if t is array:
+        # trailing zero octets are left out: a log not yet full, a counter cache barely used
+        return {"array": _typecode(v), "n": len(v), "data": bytes(v).rstrip(b"\x00")}
+    if t is Held:
+        return {"class": "Held", "run": _runner_name(v.fn), "args": _enc(v.args, d)}
+    s = spec(t)
+    if s is None:
+        raise StateError(": a %s is not in persist.CLASSES" % t.__name__)
+    out = {"class": t.__name__}
+    for names in (s[0], s[1]):
+        for f in names:
+            try:
+                out[f] = _enc(getattr(v, f, None), d)
+            except StateError as e:
+                raise StateError("." + f + str(e)) from None
+    return out
+
+
+# -- load ----------------------------------------------------------------------------------------
+def restore(obj, state):
+    """Set the state `state` (from dump) on `obj`, an object built from the same configuration.
+    Raises StateError (a ValueError) and changes nothing when the state does not fit."""
+    if type(state) is not dict or state.get("format") != FORMAT or "state" not in state:
+        raise StateError("state: not a persisted state of format %d" % FORMAT)
+    sets = []
+    try:
+        _dec(obj, state["state"], 0, sets)
+    except StateError as e:
+        raise StateError("state" + str(e)) from None
+    for o, f, v in sets:
+        setattr(o, f, v)
+    return obj
+
+
+def load_premises(cfg, state, provider, now=0):
+    """The premises `cfg` describes (smets.build), with the state `state`."""
+    return restore(build_premises(cfg, provider, now), state)
+
+
+def load_device(kind, cfg, state, provider, now=0):
+    """One device of `kind` from `cfg` (smets.build.build_device), with the state `state`."""
+    return restore(build_device(kind, cfg, provider, now), state)
+
+
+def _name(v):
+    return "None" if v is None else type(v).__name__
+
+
+def _dec(existing, enc, depth, sets):
+    """The value `enc` stands for; objects of the class of `existing` are restored in place (their
+    new field values go to `sets`)."""
+    if enc is None or type(enc) is bool or isinstance(enc, (int, str, bytes)):
+        return enc
+    if depth > MAX_DEPTH:
+        raise StateError(": nested deeper than %d" % MAX_DEPTH)
+    d = depth + 1
+    t = type(enc)
+    if t is list:
+        same = type(existing) is list and len(existing) == len(enc)
+        return [_item(existing[i] if same else None, enc[i], i, d, sets) for i in range(len(enc))]
+    if t is not dict:
+        raise StateError(": unexpected %s" % _name(enc))
+    if "class" in enc:
+        return _dec_object(existing, enc, d, sets)
+    if len(enc) == 1 and "tuple" in enc:
+        items = enc["tuple"]
+        if type(items) is not list:
+            raise StateError(": a tuple needs a list")
+        same = type(existing) is tuple and len(existing) == len(items)
+        return tuple(_item(existing[i] if same else None, items[i], i, d, sets) for i in range(len(items)))
+    if len(enc) == 1 and "bytearray" in enc:
+        b = enc["bytearray"]
+        if type(b) is not bytes:
+            raise StateError(": a bytearray needs bytes")
+        return bytearray(b)
+    if len(enc) == 1 and "dict" in enc:
+        return _dec_dict(existing, enc["dict"], d, sets)
+    if len(enc) == 3 and "array" in enc and "n" in enc and "data" in enc:
+        return _dec_array(existing, enc["array"], enc["n"], enc["data"])
+    raise StateError(": unknown value %r" % (sorted(enc.keys()),))
+
+
+def _item(existing, enc, i, depth, sets):
+    try:
+        return _dec(existing, enc, depth, sets)
+    except StateError as e:
+        raise StateError("[%d]%s" % (i, e)) from None
+
+
+def _dec_dict(existing, pairs, depth, sets):
+    if type(pairs) is not list:
+        raise StateError(": a dict needs a list of pairs")
+    out = {}
+    for i in range(len(pairs)):
+        p = pairs[i]
+        if type(p) is not list or len(p) != 2:
+            raise StateError("[%d]: a dict item needs a [key, value] pair" % i)
+        k = _item(None, p[0], i, depth, sets)
+        try:
+            old = existing.get(k) if type(existing) is dict else None
+            out[k] = _item(old, p[1], i, depth, sets)
+        except TypeError:
+            raise StateError("[%d]: a dict key of type %s" % (i, _name(k))) from None
+    return out
+
+
+def _dec_array(existing, tc, n, data):
+    if type(tc) is not str or len(tc) != 1 or tc not in _TYPECODES:
+        raise StateError(": bad array typecode %r" % (tc,))
+    size = _itemsize(tc)
+    if type(n) is not int or type(data) is not bytes or not 0 <= len(data) <= n * size:
+        raise StateError(": array data does not fit %r items of %r" % (n, tc))
+    if type(existing) is array:
+        want = _typecode(existing)
+        if tc != want or n != len(existing):
+            raise StateError(
+                ": %d items of %r where the configuration has %d of %r" % (n, tc, len(existing), want)
+            )
+    if len(data) < n * size:
+        data = data + bytes(n * size - len(data))
+    return array_from_bytes(tc, data)
+
+
+def _dec_held(enc, depth, sets):
+    if len(enc) != 3 or "run" not in enc or "args" not in enc:
+        raise StateError(": a Held needs run and args")
+    name = enc["run"]
+    for n, fn in RUNNERS:
+        if n == name:
+            args = _dec(None, enc["args"], depth, sets)
+            if type(args) is not tuple:
+                raise StateError(".args: not a tuple")
+            return Held(fn, args)
+    raise StateError(": unknown future-dated action %r" % (name,))
+
+
+def _dec_object(existing, enc, depth, sets):
+    name = enc["class"]
+    if name == "Held":
+        return _dec_held(enc, depth, sets)
+    in_place = existing is not None and type(existing).__name__ == name
+    if in_place:
+        obj = existing
+    else:
+        cls = None
+        for c in REBUILT:
+            if c.__name__ == name:
+                cls = c
+        if cls is None:
+            what = "none" if existing is None else "a " + type(existing).__name__
+            raise StateError(": a %s, where the configuration built %s" % (name, what))
+        obj = object.__new__(cls)
+    s = spec(type(obj))
+    if s is None:
+        raise StateError(": a %s is not in persist.CLASSES" % name)
+    state, identity = s[0], s[1]
+    if len(enc) != 1 + len(state) + len(identity):
+        for k in enc:
+            if k != "class" and k not in state and k not in identity:
+                raise StateError(".%s: not a field of %s" % (k, name))
+    vals = {}
+    for group in (identity, state):
+        for f in group:
+            if f not in enc:
+                raise StateError(".%s: missing from the %s" % (f, name))
+            cur = getattr(obj, f, None) if in_place else None
+            try:
+                v = _dec(cur, enc[f], depth, sets)
+            except StateError as e:
+                raise StateError("." + f + str(e)) from None
+            vals[f] = v
+            if not in_place:
+                setattr(obj, f, v)
+            elif group is identity:
+                if v != cur:
+                    raise StateError(".%s: %r in the state, %r in the configuration" % (f, v, cur))
+            elif cur is not None and v is not None and type(v) is not type(cur):
+                raise StateError(".%s: a %s where the configuration has a %s" % (f, _name(v), _name(cur)))
+            elif v is not None or hasattr(obj, f):
+                sets.append((obj, f, v))
+    for ring, size in RINGS:
+        if ring == name:
+            n = vals[size] if type(vals[size]) is int else len(vals[size])
+            count, head = vals["count"], vals["head"]
+            if type(count) is not int or type(head) is not int or not (0 <= count <= n and 0 <= head < n):
+                raise StateError(": count %r and head %r do not fit %d entries" % (count, head, n))
+    return obj
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+def _b64(b):
+    return binascii.b2a_base64(b)[:-1].decode()
+
+
+def write_json(state, write, chunk=1024):
+    """Write `state` as JSON text through `write(str)` in pieces of about `chunk` characters (a board
+    streams it to a file). Keys of objects are sorted, so equal states give equal text."""
+    out = _Pieces(write, chunk)
+    stack = []  # open containers: [container, next index, sorted keys or None for a list]
+    v = state
+    while True:
+        if v is None:
+            out.add("null")
+        elif v is True:
+            out.add("true")
+        elif v is False:
+            out.add("false")
+        elif isinstance(v, int):
+            out.add(str(v))
+        elif isinstance(v, str):
+            out.add(json.dumps(v))
+        elif isinstance(v, (bytes, bytearray)):
+            out.add('{"b64":"' + _b64(v) + '"}')
+        elif type(v) is list:
+            out.add("[")
+            stack.append([v, 0, None])
+        elif type(v) is dict:
+            keys = sorted(v.keys()) if _all_text(v) else None
+            if keys is None:
+                raise StateError("state: a JSON object key must be text")
+            out.add("{")
+            stack.append([v, 0, keys])
+        else:
+            raise StateError("state: a %s is not plain data" % _name(v))
+        v = None
+        while stack:
+            top = stack[-1]
+            c, i, keys = top
+            if i == (len(c) if keys is None else len(keys)):
+                out.add("]" if keys is None else "}")
+                stack.pop()
+                continue
+            top[1] = i + 1
+            if i:
+                out.add(",")
+            if keys is None:
+                v = c[i]
+            else:
+                out.add(json.dumps(keys[i]) + ":")
+                v = c[keys[i]]
+            break
+        else:
+            break
+    out.flush()
+
+
+def _all_text(d):
+    for k in d:
+        if type(k) is not str:
+            return False
+    return True
+
+
+class _Pieces:
+    """Small strings joined into pieces of about `chunk` characters for `write`."""
+
+    __slots__ = ("write", "chunk", "parts", "size")
+
+    def __init__(self, write, chunk):
+        self.write = write
+        self.chunk = chunk
+        self.parts = []
+        self.size = 0
+
+    def add(self, s):
+        self.parts.append(s)
+        self.size += len(s)
+        if self.size >= self.chunk:
+            self.flush()
+
+    def flush(self):
+        if self.parts:
+            self.write("".join(self.parts))
+            self.parts = []
+            self.size = 0
+
+
+def to_json(state):
+    """The state as one JSON text (bytes as {"b64": ...})."""
+    parts = []
+    write_json(state, parts.append)
+    return "".join(parts)
+
+
+def from_json(source):
+    """The state from JSON text (str or bytes) or a stream with read(): bytes come back as bytes.
+    Raises ValueError when it is not JSON or a {"b64"} value is not base64."""
+    try:
+        if isinstance(source, (str, bytes)):
+            state = json.loads(source)
+        else:
+            state = json.load(source)
+    except ValueError as e:
+        raise StateError("state: not JSON (%s)" % e) from None
+    return _unb64(state)
+
+
+def _unb64(state):
+    """Replace every {"b64": text} in the JSON tree by its bytes, in place (a loop, no recursion)."""
+    holder = [state]
+    todo = [holder]
+    while todo:
+        c = todo.pop()
+        keys = range(len(c)) if type(c) is list else list(c.keys())
+        for k in keys:
+            v = c[k]
+            if type(v) is dict:
+                if len(v) == 1 and "b64" in v:
+                    text = v["b64"]
+                    if type(text) is not str:
+                        raise StateError("state: a b64 value needs text")
+                    try:
+                        b = binascii.a2b_base64(text)
+                    except ValueError:
+                        b = None
+                    if b is None or _b64(b) != text:  # CPython skips stray characters: be strict
+                        raise StateError("state: bad base64 %r" % (text[:16],))
+                    c[k] = b
+                else:
+                    todo.append(v)
+            elif type(v) is list:
+                todo.append(v)
+            elif type(v) is float:
+                raise StateError("state: a number with a fraction (%r); states hold integers" % v)
+    return holder[0]
