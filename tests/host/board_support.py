@@ -1,7 +1,5 @@
 """Helpers for the unix-board tests: a mosquitto on a free 127.0.0.1 port, the board as a real
-MicroPython process, and a small head end that signs and MACs commands as the supplier and the
-ACB do (GBCS: the supplier signs critical commands with its DS key, the ACB MACs every command),
-with the keys smets_fleet.identity derives for the board's premises.
+MicroPython process, and a ZigBee OTA firmware image for the meter to hold.
 """
 
 from __future__ import annotations
@@ -15,25 +13,12 @@ import sys
 import time
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from smets.security import protect
-from smets.security import utrn as ut
-from smets.usecases.esme_model import CHARGE, CREDIT, METER_BALANCE
-from smets.wire import der, dlms
-from smets.wire import dlms_axdr as ax
-from smets.wire import frame as wire
-from smets.wire import message_codes as mc
 
 ROOT = Path(__file__).resolve().parents[2]
 BOARD_MAIN = ROOT / "boards" / "unix" / "main.py"
 HEAP = "2M"  # from source on the 64-bit unix port; a frozen firmware keeps the code out of RAM
-
-TOKEN_GATEWAY = 115
-TOKEN_GATEWAY_OBJ = bytes((0, 0, 19, 40, 0, 255))
-SET_TOTAL_AMOUNT_REMAINING = 5
 
 
 def micropython() -> str:
@@ -141,58 +126,6 @@ def ota_image(version: int, body: bytes) -> bytes:
     hdr = struct.pack("<IHHHHHIH", 0x0BEEF11E, 0x0100, 56, 0, 0x1234, 0x0001, version, 2)
     hdr += b"smets board test".ljust(32, b"\x00") + struct.pack("<I", total)
     return hdr + body
-
-
-class HeadEnd:
-    """Commands to one premises, built from the board config's public keys and the parties' private
-    keys (smets_fleet.identity, same seed)."""
-
-    def __init__(self, provider: Any, parties: dict[str, Any], premises: dict[str, Any], device: str) -> None:
-        self.p = provider
-        self.parties = parties
-        spec = premises[device]
-        self.eui = bytes.fromhex(spec["eui"])
-        self.ka_pub = bytes.fromhex(spec["ka_pub"])
-        self.ds_pub = bytes.fromhex(spec["ds_pub"])
-        self.supplier = parties["supplier"]
-
-    def command(self, name: str, payload: bytes, counter: int) -> bytes:
-        code = mc.code_for(name)
-        f = wire.Frame(wire.CRA_COMMAND, counter, self.supplier.eui, self.eui, code, payload, signature=b"")
-        row = mc.lookup(code)
-        if row is not None and row[3] == mc.CRITICAL:
-            protect.sign(self.p, f, self.supplier.ds.private)
-        return protect.apply_mac(self.p, f, self.parties["acb"].ka.private, self.ka_pub)
-
-    @staticmethod
-    def _request(specs: list[Any], data: list[Any], counter: int) -> bytes:
-        return dlms.build_payload(dlms.AccessRequest(dlms.BREAK_ON_ERROR | (counter & 0xFFFFFF), specs, data))
-
-    def utrn(self, counter: int, pounds: int) -> str:
-        pp = self.supplier.ka_prepayment.private
-        key = ut.utrn_key(self.p, pp, self.ka_pub, self.supplier.eui, self.eui, counter)
-        return ut.generate_utrn(self.p, key, counter, pounds, 1, self.supplier.eui, self.eui)
-
-    def top_up(self, counter: int, pounds: int) -> bytes:
-        """CS01a: a UTRN for `pounds` entered at the token gateway."""
-        spec = dlms.Spec(dlms.ACTION, TOKEN_GATEWAY, TOKEN_GATEWAY_OBJ, 1)
-        digits = self.utrn(counter, pounds).encode()
-        return self.command("CS01a", self._request([spec], [(ax.T_OCTET_STRING, digits)], counter), counter)
-
-    def read_balance(self, counter: int) -> bytes:
-        """ECS82: the meter balance (credit, attribute 2)."""
-        spec = dlms.Spec(dlms.GET, CREDIT, METER_BALANCE, 2)
-        return self.command("ECS82", self._request([spec], [(ax.T_NULL, None)], counter), counter)
-
-    def reset_debt(self, name: str, instance: bytes, counter: int) -> bytes:
-        """ECS07R1-3 (SECMP0002): set_total_amount_remaining(0) on one debt register."""
-        spec = dlms.Spec(dlms.ACTION, CHARGE, instance, SET_TOTAL_AMOUNT_REMAINING)
-        return self.command(name, self._request([spec], [(ax.T_DOUBLE_LONG, 0)], counter), counter)
-
-    def activate_firmware(self, image_hash: bytes, counter: int) -> bytes:
-        """CS06 now: SEQUENCE {image hash, counter}."""
-        payload = der.build_payload(der.make_sequence([der.make_octets(image_hash), der.make_int(counter)]))
-        return self.command("CS06", payload, counter)
 
 
 def image_hash(image: bytes) -> bytes:
