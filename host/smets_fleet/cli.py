@@ -141,6 +141,25 @@ def _add_board_commands() -> None:
 _add_board_commands()
 
 
+def _add_head_end_commands() -> None:
+    from smets_fleet.send import keystore, send
+
+    cli.add_command(send)
+    cli.add_command(keystore)
+
+
+_add_head_end_commands()
+
+
+def _add_run_command() -> None:
+    from smets_fleet.runcli import run
+
+    cli.add_command(run)
+
+
+_add_run_command()
+
+
 def main() -> None:
     cli()
 

@@ -136,6 +136,11 @@ class Clock:
         if fut is not None and not fut.done():
             fut.set_result(None)
 
+    def restart(self) -> None:
+        """Start simulated time from ``start`` now (a scaled clock does not run while premises build)."""
+        if self.mode == SCALED:
+            self._t0 = self._monotonic()
+
     # -- checkpoints -----------------------------------------------------------------------------------
     def state(self) -> dict[str, object]:
         return {"mode": self.mode, "factor": self.factor, "now": self.now()}

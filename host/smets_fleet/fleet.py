@@ -249,8 +249,7 @@ class Fleet:
     # -- the run loop --------------------------------------------------------------------------------
     async def run(self, until: int) -> bool:
         """Run events until simulated time `until` (True) or until stopped (False)."""
-        self._publisher = asyncio.ensure_future(self._publish_loop())
-        self._outbox_ready.set()  # frames left by a checkpoint go first
+        self._start_publisher()
         sched = self.sched
         clock = self.clock
         m = self.metrics
@@ -275,15 +274,16 @@ class Fleet:
                     await asyncio.sleep(0)
             return False
         finally:
-            await self.flush()
+            sched.waiting_until = None
 
     def request_stop(self) -> None:
         self.stopping = True
         self.clock.interrupt()
 
     async def flush(self, timeout: float = 10.0) -> None:
-        """Publish everything queued and wait (bounded) for the broker's acknowledgements."""
-        self._outbox_ready.set()
+        """Publish everything queued and wait (bounded) for the broker's acknowledgements; then stop
+        the publisher. Call after ``run`` (and after a checkpoint: what is published is in it)."""
+        self._start_publisher()
         deadline = time.monotonic() + timeout
         while (self.outbox or self.transport.inflight()) and time.monotonic() < deadline:
             await asyncio.sleep(0.001)
@@ -490,6 +490,11 @@ class Fleet:
         self._activity += 1
         self._outbox_ready.set()
         return responses
+
+    def _start_publisher(self) -> None:
+        if self._publisher is None:
+            self._publisher = asyncio.ensure_future(self._publish_loop())
+        self._outbox_ready.set()  # frames left by a checkpoint go first
 
     async def _publish_loop(self) -> None:
         m = self.metrics

@@ -17,9 +17,12 @@ Counters (monotonic totals):
     outages          ESME power outages simulated
     errors           frames that could not be handled or published (see error_kinds)
     checkpoints      checkpoints written
+    monitor_alerts   alerts the in-process head-end monitor received and found authentic
+    monitor_invalid  frames the monitor refused (bad MAC or signature, replayed counter, ...)
 
 Gauges: premises_up (premises whose CHF is connected), premises (in this process), devices,
-sim_time (core seconds), clock_drift_max_s (largest device clock error corrected so far).
+sim_time (core seconds; merged: the earliest of the processes, as far as all of them got),
+clock_drift_max_s (largest device clock error corrected so far; merged: the largest).
 
 Labelled: alerts by alert code (what the up-link monitor decoded), error_kinds by kind.
 
@@ -46,9 +49,12 @@ COUNTERS = (
     "outages",
     "errors",
     "checkpoints",
+    "monitor_alerts",
+    "monitor_invalid",
 )
 GAUGES = ("premises_up", "premises", "devices", "sim_time", "clock_drift_max_s")
-MAX_GAUGES = ("sim_time", "clock_drift_max_s")  # merged by max; the others add up
+MIN_GAUGES = ("sim_time",)  # merged by min over the processes reporting one; by max below
+MAX_GAUGES = ("clock_drift_max_s",)  # the others add up
 
 
 class FleetMetrics:
@@ -68,6 +74,8 @@ class FleetMetrics:
         self.outages = 0
         self.errors = 0
         self.checkpoints = 0
+        self.monitor_alerts = 0
+        self.monitor_invalid = 0
         self.premises_up = 0
         self.premises = 0
         self.devices = 0
@@ -110,9 +118,12 @@ class FleetMetrics:
         m = FleetMetrics()
         starts = [p.get("sim_start", 0) for p in parts if p.get("sim_start")]
         m.sim_start = min(starts) if starts else 0
+        times = [p["sim_time"] for p in parts if p.get("sim_time")]
         for p in parts:
             for name in COUNTERS + GAUGES:
                 v = p.get(name, 0)
+                if name in MIN_GAUGES:
+                    continue
                 if name in MAX_GAUGES:
                     setattr(m, name, max(getattr(m, name), v))
                 else:
@@ -121,6 +132,7 @@ class FleetMetrics:
                 m.alerts[code] = m.alerts.get(code, 0) + n
             for kind, n in p.get("error_kinds", {}).items():
                 m.error_kinds[kind] = m.error_kinds.get(kind, 0) + n
+        m.sim_time = min(times) if times else 0
         return m
 
     def snapshot(self) -> dict[str, Any]:
