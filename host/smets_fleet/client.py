@@ -61,6 +61,7 @@ class HeadEndClient:
         on_invalid: Callable[[Invalid], None] | None = None,
         alert_queue: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        subscriptions: list[str] | None = None,
     ) -> None:
         self.transport = transport
         self.headend = headend
@@ -70,12 +71,14 @@ class HeadEndClient:
         self.on_invalid = on_invalid
         self.alerts: asyncio.Queue[Alert] | None = asyncio.Queue(alert_queue) if alert_queue else None
         self.clock = clock
+        # every premises' up topic by default; a one-shot sender listens to its premises only
+        self.subscriptions = subscriptions if subscriptions is not None else [topics.up_wildcard(fleet)]
         self.stats = ClientStats()
         self.link: Link | None = None
         self._waiting: dict[tuple[bytes, int], asyncio.Future[Response]] = {}
 
     async def start(self) -> None:
-        self.link = await self.transport.connect(self.client_id, [topics.up_wildcard(self.fleet)], self.on_up)
+        self.link = await self.transport.connect(self.client_id, self.subscriptions, self.on_up)
 
     async def close(self) -> None:
         if self.link is not None:
