@@ -406,5 +406,7 @@ def listing() -> list[str]:
             for p in row.params:
                 if p.name not in seen:
                     seen.add(p.name)
-                    lines.append("    --param " + p.describe())
+                    takers = [x.kind for x in rows if any(q.name == p.name for q in x.params)]
+                    only = " [%s only]" % ", ".join(takers) if len(takers) < len(rows) else ""
+                    lines.append("    --param " + p.describe() + only)
     return lines
