@@ -141,11 +141,14 @@ PREPAY_GSME = PREPAY_COMMON + (pence("debt_cap", "overall debt cap", 1000), AT)
 PERIOD = ("daily", "hourly")
 
 
+_TAKE_OFF = ("", ", negative to take off (ESME; the GSME only adds)")
+
+
 def _debt(low: int) -> tuple[Param, ...]:
     return (
-        pence("tdr1", "added to time debt register 1", 0, low),
-        pence("tdr2", "added to time debt register 2", 0, low),
-        pence("pdr", "added to the payment debt register", 0, low),
+        pence("tdr1", "added to time debt register 1%s" % _TAKE_OFF[low < 0], 0, low),
+        pence("tdr2", "added to time debt register 2%s" % _TAKE_OFF[low < 0], 0, low),
+        pence("pdr", "added to the payment debt register%s" % _TAKE_OFF[low < 0], 0, low),
         pence("tdr1_rate", "time debt 1 recovered per period", 0),
         pence("tdr2_rate", "time debt 2 recovered per period", 0),
         Param("tdr1_period", "time debt 1 recovery period", "choice", "daily", choices=PERIOD),
