@@ -101,6 +101,7 @@ class Gsme(MeterDevice, GbzDevice):
         self.calendars = []  # calendar items kept as sent (usecases.calendars)
         self.price = None  # the Publish Price fields held (GCS21f)
         self.join_log = []  # (EUI-64, GBCS device type) of the devices it may talk to (CS07)
+        self.samples = {}  # sample ID -> [(start, value)...] held as given (gas network data, GCS18)
 
     def top_up(self, digits, frame, now):
         """CS01b: as the ESME's CS01a; a credited top-up also goes to the GSME's top-up log."""

@@ -360,40 +360,57 @@ def remember_top_up(dev, digits, amount, t):
         log.pop(0)
 
 
-def get_top_up_log(dev, ctx, comp, cmd):
-    """GCS15e: Publish Top Up Log, most recent first, between the component's from date-time and
-    the latest end time; NOT_FOUND when none is."""
+def _log_reply(comp, cmd, entries, time_of, wanted, command_id, name, list_field, row_fields):
+    """The one builder of the Prepayment log reads (GCS15e top-up log, GCS15d debt log): the entries
+    (oldest first) timed between the component's from date-time and the latest end time, most
+    recent first, up to ``wanted``, as one Publish ... Log; NOT_FOUND when none is."""
     start = comp.from_date_time or 0
     end = cmd.get("latest_end_time")
-    wanted = cmd.get("number_of_records") or TOP_UP_LOG_SIZE
     rows = []
-    for code, amount, t in reversed(dev.top_up_log):
+    for e in reversed(entries):
+        t = time_of(e)
         if t >= start and (end >= _NO_END or t <= end) and len(rows) < wanted:
-            rows.append([["top_up_code", code], ["top_up_amount", amount], ["top_up_time", t]])
+            rows.append(row_fields(e))
     if not rows:
         return zse.S_NOT_FOUND
-    out = gbz.Component(
-        PREPAYMENT_CLUSTER,
+    fields = [["command_index", 0], ["total_commands", 1], [list_field, rows]]
+    return zse.publish(comp, PREPAYMENT_CLUSTER, command_id, name, fields)
+
+
+def _loaded_log(cmd, list_field, names, size):
+    """Rows (tuples of the named fields) of a published log, oldest first, the last ``size``."""
+    rows = []
+    for entry_fields in cmd.get(list_field, []):
+        f = dict((k, v) for k, v in entry_fields)
+        rows.append(tuple(f[n] for n in names))
+    return list(reversed(rows))[-size:]
+
+
+_TOP_UP_FIELDS = ("top_up_code", "top_up_amount", "top_up_time")
+
+
+def get_top_up_log(dev, ctx, comp, cmd):
+    """GCS15e: Publish Top Up Log of the UTRNs credited."""
+    return _log_reply(
+        comp,
+        cmd,
+        dev.top_up_log,
+        lambda e: e[2],
+        cmd.get("number_of_records") or TOP_UP_LOG_SIZE,
         0x05,
-        b"",
-        zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE,
-        comp.sequence,
+        "Publish Top Up Log",
+        "top_ups",
+        lambda e: [[n, v] for n, v in zip(_TOP_UP_FIELDS, e)],
     )
-    out.set_command(
-        gbz.ZclCommand("Publish Top Up Log", [["command_index", 0], ["total_commands", 1], ["top_ups", rows]])
-    )
-    return out
 
 
 def _load_top_up_log(dev, cmd):
-    rows = []
-    for entry_fields in cmd.get("top_ups", []):
-        f = dict((k, v) for k, v in entry_fields)
-        rows.append((bytes(f["top_up_code"]), f["top_up_amount"], f["top_up_time"]))
-    dev.top_up_log = list(reversed(rows))[-TOP_UP_LOG_SIZE:]
+    rows = _loaded_log(cmd, "top_ups", _TOP_UP_FIELDS, TOP_UP_LOG_SIZE)
+    dev.top_up_log = [(bytes(code), amount, t) for code, amount, t in rows]
 
 
 DEBT_LOG_SIZE = 10  # the Billing Data Log keeps the last 10 payment-based debt payments
+_DEBT_FIELDS = ("collection_time", "amount_collected", "debt_type", "outstanding_debt")
 
 
 def debt_log_rows(dev):
@@ -406,38 +423,23 @@ def debt_log_rows(dev):
 
 
 def get_debt_log(dev, ctx, comp, cmd):
-    """GCS15d: Publish Debt Log of one debt type, most recent first, up to the latest end time."""
-    start = comp.from_date_time or 0
-    end = cmd.get("latest_end_time")
+    """GCS15d: Publish Debt Log of one debt type."""
     kind = cmd.get("debt_type")
-    wanted = cmd.get("number_of_debts") or DEBT_LOG_SIZE
-    rows = []
-    for t, amount, debt_type, outstanding in reversed(debt_log_rows(dev)):
-        if debt_type == kind and t >= start and (end >= _NO_END or t <= end) and len(rows) < wanted:
-            rows.append(
-                [
-                    ["collection_time", t],
-                    ["amount_collected", amount],
-                    ["debt_type", debt_type],
-                    ["outstanding_debt", outstanding],
-                ]
-            )
-    if not rows:
-        return zse.S_NOT_FOUND
-    fc = zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE
-    out = gbz.Component(PREPAYMENT_CLUSTER, 0x06, b"", fc, comp.sequence)
-    out.set_command(
-        gbz.ZclCommand("Publish Debt Log", [["command_index", 0], ["total_commands", 1], ["debts", rows]])
+    return _log_reply(
+        comp,
+        cmd,
+        [e for e in debt_log_rows(dev) if e[2] == kind],
+        lambda e: e[0],
+        cmd.get("number_of_debts") or DEBT_LOG_SIZE,
+        0x06,
+        "Publish Debt Log",
+        "debts",
+        lambda e: [[n, v] for n, v in zip(_DEBT_FIELDS, e)],
     )
-    return out
 
 
 def _load_debt_log(dev, cmd):
-    rows = []
-    for entry_fields in cmd.get("debts", []):
-        f = dict((k, v) for k, v in entry_fields)
-        rows.append((f["collection_time"], f["amount_collected"], f["debt_type"], f["outstanding_debt"]))
-    dev.debt_log = list(reversed(rows))[-DEBT_LOG_SIZE:]
+    dev.debt_log = _loaded_log(cmd, "debts", _DEBT_FIELDS, DEBT_LOG_SIZE)
 
 
 LOG_SECURITY = 4
@@ -490,8 +492,14 @@ def _load_event_log(dev, cmd):
 
 
 # Sampled data (Metering Get Sampled Data): sample ID -> (period, request interval it reports).
-# 0: the half-hourly profile data log; 1: the daily consumption log (interval 0xFFFF as RTDS shows).
-SAMPLES = ((0, 1800, 1800), (1, 86400, 0xFFFF))
+# 0: the half-hourly profile data log; 1: the daily consumption log (interval 0xFFFF as RTDS shows);
+# 2: the gas network data log (GCS18), 6-minute samples (RTDS 4.5.0 GCS18), which the behaviour does
+# not measure: the GSME holds them as given, in ``dev.samples`` as a GPF does [I].
+SAMPLES = ((0, 1800, 1800), (1, 86400, 0xFFFF), (2, 360, 360))
+_BEHAVIOUR_SAMPLES = (0, 1)
+# Sample IDs whose response leaves the Default Response enabled (frame control 0x09, RTDS GCS18);
+# the others disable it (0x19, RTDS GCS17/GCS61).
+_DEFAULT_RESPONSE_SAMPLES = (2,)
 
 
 def _sample_series(dev, sample_id):
@@ -501,7 +509,7 @@ def _sample_series(dev, sample_id):
         if sid != sample_id:
             continue
         meter = getattr(dev, "meter", None)
-        if meter is not None:
+        if meter is not None and sid in _BEHAVIOUR_SAMPLES:
             log = meter.profile if sid == 0 else meter.daily_consumption
             return period, interval, log.entries()
         return period, interval, dev.samples.get(sid, [])
@@ -509,7 +517,7 @@ def _sample_series(dev, sample_id):
 
 
 def get_sampled_data(dev, ctx, comp, cmd):
-    """GCS17 / GCS61: Get Sampled Data Response from the first sample at or after the earliest
+    """GCS17 / GCS61 / GCS18: Get Sampled Data Response from the first sample at or after the earliest
     sample time, up to the number asked for; NOT_FOUND when there is none."""
     series = _sample_series(dev, cmd.get("sample_id"))
     if series is None:
@@ -520,8 +528,6 @@ def get_sampled_data(dev, ctx, comp, cmd):
     rows = [(t, v) for t, v in entries if t >= earliest][:wanted]
     if not rows:
         return zse.S_NOT_FOUND
-    fc = zse.response_fc(comp.frame_control, True) | zse.FC_DISABLE_DEFAULT_RESPONSE
-    out = gbz.Component(METERING, 0x07, b"", fc, comp.sequence)
     fields = [
         ["sample_id", cmd.get("sample_id")],
         ["sample_start_time", rows[0][0]],
@@ -530,8 +536,8 @@ def get_sampled_data(dev, ctx, comp, cmd):
         ["number_of_samples", len(rows)],
         ["samples", [[["sample", v]] for _t, v in rows]],
     ]
-    out.set_command(gbz.ZclCommand("Get Sampled Data Response", fields))
-    return out
+    no_default = cmd.get("sample_id") not in _DEFAULT_RESPONSE_SAMPLES
+    return zse.publish(comp, METERING, 0x07, "Get Sampled Data Response", fields, no_default)
 
 
 def _load_samples(dev, cmd):
@@ -542,7 +548,7 @@ def _load_samples(dev, cmd):
         start = cmd.get("sample_start_time")
         values = [e[0][1] for e in cmd.get("samples", [])]
         meter = getattr(dev, "meter", None)
-        if meter is None:
+        if meter is None or sid not in _BEHAVIOUR_SAMPLES:
             dev.samples[sid] = [(start + i * period, v) for i, v in enumerate(values)]
             return
         log = meter.profile if sid == 0 else meter.daily_consumption
@@ -693,6 +699,7 @@ def gsme_use_cases():
         entry("GCS16a", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_METERING)),
         entry("GCS21f", SUPPLIER_ACB, zse.gbz_use_case(read_fc=_READ_FC_NO_DEFAULT)),
         entry("GCS21b", SUPPLIER, cmd),
+        entry("GCS18", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_METERING)),
     ]
     return out + read_use_cases() + list(firmware.use_cases()) + list(logs.gsme_use_cases())
 
