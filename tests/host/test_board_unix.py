@@ -122,7 +122,7 @@ async def test_the_unix_board_answers_the_head_end_like_a_fleet_device(tmp_path:
         side = HeadEndSide(cfg)
         await side.connect(broker.port)
 
-        requests = [
+        requests: list[tuple[str, dict[str, Any]]] = [
             ("top-up", {"amount": 2500}),
             ("read-balance", {}),
             ("reset-debt", {"register": "tdr1"}),
