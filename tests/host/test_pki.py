@@ -5,6 +5,7 @@ subjectAltName), and one seed gives the same files every time."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,29 @@ def test_same_seed_same_files_other_seed_other_keys(tmp_path):
     supplier = "%s-ds.pem" % identity.PARTY_EUIS["supplier"].hex()
     assert (a / supplier).read_bytes() != (c / supplier).read_bytes()
     assert not list(a.glob(".*"))  # no temporary files left behind
+
+
+def test_decode_verifies_head_end_frames_with_the_keystore(tmp_path):
+    """The keystore is the one DCC's tools read: `smets-fleet decode --keystore` checks the ACB's
+    MAC and the supplier's signature on a command the head end built, and the device's signature
+    on its response, with nothing but the files written here."""
+    from click.testing import CliRunner
+
+    from smets.build import build_premises
+    from smets_fleet.cli import cli
+    from smets_fleet.headend import HeadEnd
+
+    pki.write_keystore(tmp_path, P, SEED, [3])
+    he = HeadEnd.for_seed(P, SEED, counter_floor=1)
+    frame, _pending = he.build("adjust-balance", identity.device_eui("esme", 3), {"amount": 5})
+    response = build_premises(identity.premises_config(P, 3, SEED), P, 0).receive(frame, 0)[0]
+    tampered = bytearray(frame)
+    tampered[-20] ^= 0x01  # in the signature (64 octets before the 12-octet MAC): both fail
+    cases = ((frame, 0, True, True), (response, 0, None, True), (bytes(tampered), 1, False, False))
+    for i, (data, status, mac, signature) in enumerate(cases):
+        path = tmp_path / ("frame%d.hex" % i)  # a file: long hex strings make too long a file name
+        path.write_text(data.hex())
+        result = CliRunner().invoke(cli, ["decode", str(path), "--keystore", str(tmp_path), "--json"])
+        assert result.exit_code == status, result.output
+        obj = json.loads(result.output)
+        assert (obj["mac_verified"], obj["signature_verified"]) == (mac, signature)
