@@ -53,11 +53,11 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
 
 
 class Broker:
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
+    def __init__(self, tmp: Path, port: int | None = None) -> None:
+        self.port = port if port is not None else free_port()
         conf = tmp / "mosquitto.conf"
         conf.write_text("listener %d 127.0.0.1\nallow_anonymous true\n" % self.port)
-        self.log = open(tmp / "mosquitto.log", "w")
+        self.log = open(tmp / "mosquitto.log", "a")
         self.proc = subprocess.Popen([mosquitto(), "-c", str(conf)], stdout=self.log, stderr=self.log)
         wait_port(self.port)
 

@@ -239,3 +239,39 @@ async def test_a_power_cut_during_a_state_write_loses_nothing_acknowledged(tmp_p
         if board is not None:
             board.stop()
         broker.stop()
+
+
+async def test_the_board_keeps_its_connection_alive_and_comes_back_after_a_broker_restart(
+    tmp_path: Path,
+) -> None:
+    broker = Broker(tmp_path)
+    board = None
+    side = None
+    try:
+        cfg, path = _config(tmp_path, broker.port)
+        cfg["broker"]["keepalive"] = 2  # mosquitto drops a client silent for 1.5 keepalives
+        path.write_text(json.dumps(cfg))
+        board = BoardProcess(tmp_path, path)
+        board.start()
+        board.wait_for("mqtt: connected")
+        await asyncio.sleep(5)  # idle: only pings keep the connection
+        assert "connection lost" not in board.text()
+
+        port = broker.port
+        broker.stop()
+        board.wait_for("mqtt: connection lost")
+        broker = Broker(tmp_path, port)  # same port, no session kept: the board subscribes again
+        deadline = time.monotonic() + 30
+        while board.text().count("mqtt: connected") < 2:
+            assert time.monotonic() < deadline, board.text()
+            await asyncio.sleep(0.1)
+        side = HeadEndSide(cfg)
+        await side.connect(broker.port)
+        _, counter = await side.send("top-up", {"amount": 700})
+        assert (await side.answer(counter)).ok
+    finally:
+        if side is not None:
+            await side.close()
+        if board is not None:
+            board.stop()
+        broker.stop()
