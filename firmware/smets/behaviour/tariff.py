@@ -11,6 +11,8 @@ activated [I]. The standing charge is ``standing_charge * 10**standing_scale`` c
   blocks) against its thresholds (cumulative Wh, ascending, up to 3). Energy that crosses a
   threshold is split, so each part is priced in its own block. At exactly a threshold the next
   block applies [I]. The registers kept are the TOU-with-blocks matrix (set x 4).
+* HYBRID (ESME only, DUIS "HybridTariff"): the calendar mixes both: a value 1..48 names a TOU rate,
+  a value 101..108 names block set value - 100 (the GBCS tariff script selectors).
 * Secondary element (ESME only): its own calendar (values 1..4) and 4 prices and registers.
 
 Block counters reset at a billing period end, on command (ECS05) and every midnight UTC when the
@@ -24,9 +26,12 @@ from .timeutil import NEVER
 
 TOU = 0
 BLOCK = 1
+HYBRID = 2
+HYBRID_BLOCK_BASE = 100  # in a HYBRID calendar, value HYBRID_BLOCK_BASE + s names block set s (1..8)
 
 ESME_LIMITS = Limits(4, 4, 16, 48, 50, 48)
 ESME_SECONDARY_LIMITS = Limits(4, 4, 16, 48, 50, 4)
+ESME_HYBRID_LIMITS = Limits(4, 4, 16, 48, 50, 100 + 8)
 GSME_LIMITS = Limits(3, 2, 4, 1, 20, 4)
 ESME_TOU_REGISTERS = 48
 ESME_SECONDARY_REGISTERS = 4
@@ -97,18 +102,25 @@ class TariffConfig:
         lim = ESME_LIMITS if is_esme else GSME_LIMITS
         n_tou = ESME_TOU_REGISTERS if is_esme else GSME_TOU_REGISTERS
         n_sets = ESME_BLOCK_SETS if is_esme else GSME_BLOCK_SETS
-        if self.kind not in (TOU, BLOCK):
-            raise BehaviourError("tariff: unknown kind %r" % (self.kind,))
+        kind = self.kind
+        if kind not in (TOU, BLOCK, HYBRID):
+            raise BehaviourError("tariff: unknown kind %r" % (kind,))
+        if kind == HYBRID:
+            if not is_esme:
+                raise BehaviourError("tariff: a hybrid tariff is an ESME one")
+            lim = ESME_HYBRID_LIMITS
         if not -128 <= self.price_scale <= 127 or not -128 <= self.standing_scale <= 127:
             raise BehaviourError("tariff: price scale out of int8 range")
         if self.standing_charge < 0:
             raise BehaviourError("tariff: negative standing charge")
         self.calendar.validate(lim)
-        if self.kind == TOU:
+        n_rates = 0
+        if kind != BLOCK:
             if not 1 <= len(self.tou_prices) <= n_tou:
                 raise BehaviourError("tariff: 1..%d TOU prices" % n_tou)
-            top = len(self.tou_prices)
-        else:
+            n_rates = len(self.tou_prices)
+        n_blocks = 0
+        if kind != TOU:
             if not 1 <= len(self.block_thresholds) <= n_sets or len(self.block_prices) != len(
                 self.block_thresholds
             ):
@@ -119,11 +131,20 @@ class TariffConfig:
                 for i in range(1, len(th)):
                     if th[i] <= th[i - 1]:
                         raise BehaviourError("tariff: block thresholds must ascend")
-            top = len(self.block_thresholds)
+                for p in pr:
+                    if p < 0:
+                        raise BehaviourError("tariff: negative price")
+            n_blocks = len(self.block_thresholds)
+            if kind == BLOCK:
+                n_rates = n_blocks
         for day in self.calendar.days:
             for _sec, val in day:
-                if not 1 <= val <= top:
-                    raise BehaviourError("tariff: calendar names rate %d, 1..%d defined" % (val, top))
+                if kind == HYBRID and val > HYBRID_BLOCK_BASE:
+                    ok = val <= HYBRID_BLOCK_BASE + n_blocks
+                else:
+                    ok = 1 <= val <= n_rates
+                if not ok:
+                    raise BehaviourError("tariff: the calendar names rate %d, which is not defined" % val)
         for p in self.tou_prices + self.secondary_prices:
             if p < 0:
                 raise BehaviourError("tariff: negative price")
@@ -252,10 +273,18 @@ class Tariff:
         if cfg is None:
             return 0
         rate = cfg.calendar.value_at(t)
-        if cfg.kind == TOU:
+        kind = cfg.kind
+        if kind == HYBRID:
+            if rate > HYBRID_BLOCK_BASE:
+                return self._charge_blocks(cfg, rate - HYBRID_BLOCK_BASE - 1, wh)
+            kind = TOU
+        if kind == TOU:
             self.tou[rate - 1] += wh
             return self._money(wh * cfg.tou_prices[rate - 1], "residue")
-        s = rate - 1 if self.is_esme else 0
+        return self._charge_blocks(cfg, rate - 1 if self.is_esme else 0, wh)
+
+    def _charge_blocks(self, cfg, s, wh):
+        """``wh`` in block set ``s`` (0-based), split at its thresholds."""
         th = cfg.block_thresholds[s]
         pr = cfg.block_prices[s]
         base = s * BLOCKS_PER_SET
@@ -282,10 +311,18 @@ class Tariff:
         if cfg is None:
             return None
         rate = cfg.calendar.value_at(t)
-        if cfg.kind == TOU:
+        kind = cfg.kind
+        s = -1
+        if kind == HYBRID:
+            if rate > HYBRID_BLOCK_BASE:
+                s = rate - HYBRID_BLOCK_BASE - 1
+            else:
+                kind = TOU
+        elif kind == BLOCK:
+            s = rate - 1 if self.is_esme else 0
+        if kind == TOU:
             price = cfg.tou_prices[rate - 1]
         else:
-            s = rate - 1 if self.is_esme else 0
             base = s * BLOCKS_PER_SET
             used = 0
             for i in range(BLOCKS_PER_SET):

@@ -53,6 +53,7 @@ def esme_model_bindings():
     if _MODEL is None:
         m = esme_model.model()
         logs.bind_clock(m)
+        tariff.bind(m)
         _MODEL = m
     return _MODEL
 

@@ -13,7 +13,11 @@ nothing); this module does the per-specification work that every use case shares
 * injected hardware faults (``Device.inject_fault``: an object ``(class, instance)`` or one
   specification ``fault_key(spec)``) answer hardware-fault (1), as RTDS's ERROR variants show;
 * activation-time attributes: NOW runs at once, a future date-time is held (future-dated
-  command, one 0x8F66 alert per object when it runs), NEVER cancels what was held;
+  command, one 0x8F66 alert per object when it runs), NEVER cancels what was held. Activating an
+  object copies its passive attributes to the active ones (``copies``: within the object by class,
+  and across objects where the model links them, e.g. a tariff's special days and thresholds); a
+  held activation then calls the model's ``on_activation`` hook for the object, if any, so that
+  behaviour can follow what became active (the ESME tariff);
 * get_protected_attributes (class 30 method 1): the requested attributes as one structure,
   encrypted (GBCS mode 4) into the protected-data structure of the response.
 """
@@ -89,9 +93,12 @@ class Model:
     loader(device, value): set the state behind an attribute (not a remote write: priming a
     device, restoring, the replay). setter(device, value, ctx) -> result, for remote writes that
     do more than store. action(device, parameter, ctx) -> (result, Data value).
+    links: (class, instance) of an object carrying an activation time -> the (passive key, active
+    key) pairs its activation copies besides its own (``link``).
+    hooks: (class, instance) -> hook(device, at), run after a held activation of that object.
     """
 
-    __slots__ = ("getters", "loaders", "setters", "actions", "action_loaders")
+    __slots__ = ("getters", "loaders", "setters", "actions", "action_loaders", "links", "hooks")
 
     def __init__(self):
         self.getters = {}
@@ -99,6 +106,8 @@ class Model:
         self.setters = {}
         self.actions = {}
         self.action_loaders = {}
+        self.links = {}
+        self.hooks = {}
 
     def attribute(self, class_id, instance, attr, getter, loader=None, setter=None):
         k = key(class_id, instance, attr)
@@ -114,6 +123,17 @@ class Model:
     def action_loader(self, class_id, instance, method, fn):
         """fn(device, value): set the state a method's returned data comes from (priming)."""
         self.action_loaders[key(class_id, instance, method)] = fn
+
+    def link(self, class_id, instance, passive, active):
+        """Activating (class_id, instance) also copies attribute ``passive`` to ``active`` (each a
+        (class, instance, attr) of another object)."""
+        k = (class_id, bytes(instance))
+        pair = (key(passive[0], passive[1], passive[2]), key(active[0], active[1], active[2]))
+        self.links[k] = self.links.get(k, ()) + (pair,)
+
+    def on_activation(self, class_id, instance, hook):
+        """hook(device, at): run after a held (future-dated) activation of this object has copied it."""
+        self.hooks[(class_id, bytes(instance))] = hook
 
 
 def read(dev, class_id, instance, attr, selection=None):
@@ -248,21 +268,36 @@ def _activation(dev, ctx, spec, value):
 
 
 def run_activation(dev, at, class_id, instance):
-    """A held activation time falls due (the run of a future-dated item)."""
+    """A held activation time falls due (the run of a future-dated item): copy, then the model's
+    hook for the object (which may refuse by raising: the item then reports failure, 0x8F67)."""
     activate(dev, class_id, instance)
+    hook = dev.model.hooks.get((class_id, bytes(instance)))
+    if hook is not None:
+        hook(dev, at)
     return True
+
+
+def copies(dev, class_id, instance):
+    """The (passive key, active key) pairs that activating this object copies."""
+    instance = bytes(instance)
+    out = []
+    for c, pairs in ACTIVATION_COPIES:
+        if c == class_id:
+            for passive, active in pairs:
+                out.append((key(class_id, instance, passive), key(class_id, instance, active)))
+    for pair in dev.model.links.get((class_id, instance), ()):
+        out.append(pair)
+    return out
 
 
 def activate(dev, class_id, instance):
     """Copy an object's stored passive attributes to the active ones (the stored view of it;
     behaviour keeps its own passive copies and activation times)."""
-    for c, pairs in ACTIVATION_COPIES:
-        if c != class_id:
-            continue
-        for passive, active in pairs:
-            v = dev.store.get(key(class_id, instance, passive))
-            if v is not None:
-                dev.store.put(key(class_id, instance, active), v)
+    store = dev.store
+    for passive, active in copies(dev, class_id, instance):
+        v = store.get(passive)
+        if v is not None:
+            store.put(active, v)
 
 
 # ---- get_protected_attributes ----------------------------------------------------------------
