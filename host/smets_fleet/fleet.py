@@ -184,9 +184,10 @@ class Fleet:
         )
 
     async def build(self, resume: dict[str, Any] | None = None) -> None:
-        """Build every premises (fresh at the clock's time, or from a checkpoint's state)."""
+        """Build every premises: fresh at the clock's start (a scaled clock may already have run on
+        while building), or from a checkpoint's state."""
         remote = identity.parties(self.provider, self.config.seed)
-        now = self.clock.now()
+        now = self.clock.start
         states = resume["premises"] if resume is not None else None
         if states is not None and len(states) != len(self.numbers):
             raise ValueError("the checkpoint holds %d premises, not %d" % (len(states), len(self.numbers)))

@@ -107,7 +107,7 @@ class FleetMetrics:
 
     def load(self, d: dict[str, Any]) -> None:
         """Take counters from as_dict() output (a resumed run continues its totals)."""
-        for name in COUNTERS:
+        for name in COUNTERS + MAX_GAUGES:
             setattr(self, name, int(d.get(name, 0)))
         self.alerts = {int(k): int(v) for k, v in d.get("alerts", {}).items()}
         self.error_kinds = {str(k): int(v) for k, v in d.get("error_kinds", {}).items()}

@@ -276,10 +276,11 @@ def _run_here(plan: RunPlan, progress: Progress, t0: float) -> Outcome:
 
     try:
         status, signum, figures = asyncio.run(main())
-    except RunError as exc:
+    except (RunError, Exception) as exc:
         progress.close()
         m = FleetMetrics.merged([latest["m"]]) if "m" in latest else FleetMetrics()
-        return Outcome("failed", EXIT_FAILED, m, time.monotonic() - t0, str(exc))
+        why = str(exc) if isinstance(exc, RunError) else "failed: %s: %s" % (type(exc).__name__, exc)
+        return Outcome("failed", EXIT_FAILED, m, time.monotonic() - t0, why)
     m = FleetMetrics.merged([figures])
     progress.update(m)
     progress.close()
