@@ -554,6 +554,9 @@ def test_corrupted_state_is_refused_naming_the_field():
     _at(s, "esme")["meter"]["class"] = "GsmeBehaviour"
     refused(s, ("esme.meter", "GsmeBehaviour"))
     s = _fresh(text)
+    _at(s, "gpf")["samples"]["dict"][0][1]["ints"].pop()  # (start, value) pairs, one value short
+    refused(s, ("gpf.samples[0]", "rows of 2"))
+    s = _fresh(text)
     _at(s, "gsme.meter.event_log")["head"] = 20  # a ring of 20 entries
     refused(s, ("gsme.meter.event_log", "head 20"))
     s = _fresh(text)

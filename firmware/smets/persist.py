@@ -16,10 +16,11 @@ tariff, a calendar, a trust anchor, a future-dated item) is rebuilt from the sta
 configuration built none. A future-dated item's action is a ``registry.Held``: its function is
 stored by its name in ``RUNNERS`` and its arguments as data.
 
-Values: None, bool, int, str, bytes and lists are themselves; everything else is a one-key dict:
+Values: None, bool, int, str, bytes and lists are themselves; everything else is a small dict:
 ``{"tuple": [...]}``, ``{"bytearray": b}``, ``{"dict": [[k, v], ...]}``, ``{"array": typecode, "n":
-items, "data": b}`` (its memory without the trailing zero octets), and objects carry "class". In
-JSON, bytes become ``{"b64": "..."}``.
+items, "data": b}`` (its memory without the trailing zero octets), ``{"rows": k, "ints": [...]}``
+(a list of tuples of k integers, flat: the GPF's mirrored samples are hundreds of them), and objects
+carry "class". In JSON, bytes become ``{"b64": "..."}``.
 
 Loading checks what it can and refuses with a ``ValueError`` naming the field (``StateError``):
 another format, a field missing or unknown, a value of another type than the configuration built,
@@ -356,6 +357,22 @@ def _runner_name(fn):
     raise StateError(": a future-dated item runs %r, which is not in persist.RUNNERS" % (fn,))
 
 
+def _rows_width(v):
+    """k when `v` holds two or more tuples of k integers each, else 0."""
+    if len(v) < 2 or type(v[0]) is not tuple:
+        return 0
+    k = len(v[0])
+    if k == 0:
+        return 0
+    for row in v:
+        if type(row) is not tuple or len(row) != k:
+            return 0
+        for x in row:
+            if type(x) is not int:
+                return 0
+    return k
+
+
 def _enc(v, depth):
     if v is None or type(v) is bool or isinstance(v, (int, str, bytes)):
         return v
@@ -364,6 +381,12 @@ def _enc(v, depth):
     t = type(v)
     d = depth + 1
     if t is list:
+        k = _rows_width(v)
+        if k:  # a list of integer rows (samples, log entries): one flat list, not a tuple each
+            flat = []
+            for row in v:
+                flat.extend(row)
+            return {"rows": k, "ints": flat}
         return [_enc(x, d) for x in v]
     if t is tuple:
         return {"tuple": [_enc(x, d) for x in v]}
@@ -448,6 +471,14 @@ def _dec(existing, enc, depth, sets):
             raise StateError(": a tuple needs a list")
         same = type(existing) is tuple and len(existing) == len(items)
         return tuple(_item(existing[i] if same else None, items[i], i, d, sets) for i in range(len(items)))
+    if len(enc) == 2 and "rows" in enc and "ints" in enc:
+        k, flat = enc["rows"], enc["ints"]
+        if type(k) is not int or k < 1 or type(flat) is not list or len(flat) % k:
+            raise StateError(": rows of %r integers do not fit %r" % (k, _name(flat)))
+        for x in flat:
+            if type(x) is not int:
+                raise StateError(": a row holds a %s" % _name(x))
+        return [tuple(flat[i : i + k]) for i in range(0, len(flat), k)]
     if len(enc) == 1 and "bytearray" in enc:
         b = enc["bytearray"]
         if type(b) is not bytes:
