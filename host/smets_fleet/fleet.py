@@ -229,7 +229,9 @@ class Fleet:
                     self._schedule_wake(i)
 
     async def connect(self) -> None:
-        """One link per CHF, subscribed to its down topic (bounded concurrency for a real broker)."""
+        """One link per CHF, subscribed to its down topic (bounded concurrency for a real broker);
+        frames the premises answer are published from now on."""
+        self._start_publisher()
         requests = []
         for number in self.numbers:
             chf = identity.device_eui("chf", number)
