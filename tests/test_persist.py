@@ -18,6 +18,7 @@ text into a premises freshly built from the same configuration. Then
 """
 
 import binascii
+import io
 
 from test_device_chf import CHF_EUI, add_device
 from test_device_core import (
@@ -402,6 +403,12 @@ def test_one_device_on_its_own():
     dev = persist.load_device("esme", d.cfg, persist.from_json(persist.to_json(state)), P)
     assert_same(_device_view(dev), _device_view(d.premises.esme))
     raises(ValueError, persist.load_device, "gsme", d.cfg, state, P)  # an ESME's state
+    # a board streams a device's state to a file and reads it back from the stream
+    f = io.StringIO()
+    persist.write_json(persist.dump(d.premises.gpf), f.write, chunk=256)
+    f.seek(0)
+    gpf = persist.load_device("gpf", d.cfg, persist.from_json(f), P)
+    assert_same(_device_view(gpf), _device_view(d.premises.gpf))
 
 
 # ---- 2. both premises carry on byte for byte -------------------------------------------------
@@ -564,6 +571,8 @@ def test_corrupted_state_is_refused_naming_the_field():
     refused(s, ("format",))
     raises(ValueError, persist.load_premises, cfg, [1, 2], P)
     raises(ValueError, persist.load_premises, cfg, {"format": 1}, P)
+    raises(ValueError, persist.load_premises, cfg, {"format": 1, "state": [5]}, P)
+    raises(ValueError, persist.load_premises, cfg, {"format": 1, "state": {"tuple": []}}, P)
 
 
 def test_state_of_another_premises_or_other_sizes_is_refused():

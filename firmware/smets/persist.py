@@ -423,8 +423,10 @@ def _enc(v, depth):
 def restore(obj, state):
     """Set the state `state` (from dump) on `obj`, an object built from the same configuration.
     Raises StateError (a ValueError) and changes nothing when the state does not fit."""
-    if type(state) is not dict or state.get("format") != FORMAT or "state" not in state:
+    if type(state) is not dict or state.get("format") != FORMAT or type(state.get("state")) is not dict:
         raise StateError("state: not a persisted state of format %d" % FORMAT)
+    if "class" not in state["state"]:
+        raise StateError("state: not the state of an object")
     sets = []
     try:
         _dec(obj, state["state"], 0, sets)
