@@ -3,8 +3,9 @@
 
 Without --broker, `send` builds premises N in this process, fresh, at the wall clock's time, and
 hands it the command (a GSME's command is answered at its next wake-up, which the premises is
-moved to). With --broker mqtt://host:port it sends to a running fleet over MQTT and waits on that
-premises' up topic; its counters start from the wall clock (smets_fleet.headend), so they are
+moved to; a command to the GPF goes in after the first wake-up, when the GPF holds its mirror).
+With --broker mqtt://host:port it sends to a running fleet over MQTT and waits on that premises'
+up topic; its counters start from the wall clock (smets_fleet.headend), so they are
 above anything an earlier `send` used.
 
 Exit status: 0 validated success; 1 the device answered with an error (or refused the command
@@ -120,6 +121,9 @@ def in_process(sr: str, eui: bytes, number: int, seed: str, params: dict[str, An
     except srv.SrError as exc:
         _fail(str(exc))
     premises = build_premises(identity.premises_config(provider, number, seed), provider, now)
+    if pending.kind == "gpf":  # the GPF answers from its mirror of the GSME, made at a wake-up
+        now = premises.next_wake
+        premises.tick(now)
     out = premises.receive(frame, now)
     if pending.key in he.pending and premises.gsme is not None and premises.gsme_queue:
         now = premises.next_wake  # the sleepy GSME takes its commands when it wakes
