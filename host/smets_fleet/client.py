@@ -138,7 +138,10 @@ class HeadEndClient:
     def on_up(self, topic: str, payload: bytes) -> None:
         """Every frame from a premises: a response resolves its request; alerts and refused frames
         go to their callbacks. Never raises into the transport."""
-        result = self.headend.receive(payload, self.clock())
+        try:
+            result: Response | Alert | Invalid = self.headend.receive(payload, self.clock())
+        except Exception as exc:  # a head-end bug must not break the transport's delivery
+            result = Invalid("head end error: %s" % type(exc).__name__)
         if isinstance(result, Response):
             self.stats.responses += 1
             fut = self._waiting.get(result.pending.key)
