@@ -171,6 +171,16 @@ def test_set_tariff_esme_stores_and_activates_the_price():
         rig.he.build("set-tariff", rig.eui("esme"), {"price": 32768 * 10 + 1})
 
 
+@pytest.mark.parametrize("price", [28512, 61230])  # milli-pence per kWh: price scale -5, then -4
+def test_set_tariff_esme_prices_consumption(price):
+    rig = Rig()
+    rig.ok("set-tariff", "esme", price=price, standing_charge=0)
+    dev = rig.device("esme")
+    before = dev.meter.account.balance
+    dev.consume(rig.now + 60, 2000)  # 2 kWh in the one rate of the tariff
+    assert before - dev.meter.account.balance == 2 * price
+
+
 def test_set_tariff_gsme_every_component_accepted():
     rig = Rig()
     r = rig.send("set-tariff", "gsme", price=9600, standing_charge=22465)
