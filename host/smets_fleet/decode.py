@@ -26,14 +26,18 @@ class InputError(ValueError):
 def read_frame_argument(arg: str) -> bytes:
     """A hex file (RTDS layout), a binary file, or a hex string on the command line."""
     path = Path(arg)
-    if path.is_file():
+    try:
+        is_file, exists = path.is_file(), path.exists()
+    except OSError:  # e.g. a long hex string is too long to be a file name: it is not one
+        is_file = exists = False
+    if is_file:
         raw = path.read_bytes()
         try:
             text = raw.decode("ascii")
         except UnicodeDecodeError:
             return raw
         return _unhex(text, f"file {arg}")
-    if path.exists():
+    if exists:
         raise InputError(f"{arg} is not a regular file")
     return _unhex(arg, "argument")
 

@@ -62,6 +62,16 @@ def test_hex_string_argument_and_text_output():
     assert "CS01a" in out and "MAC" in out and "verified" in out
 
 
+def test_hex_string_longer_than_a_file_name():
+    # ECS04a's command is over 255 hex digits: too long to be a file name, still a frame
+    with open(vector("1.5_ECS04a/ECS04a_1.5_SUCCESS_COMMAND_GBCS.HEX")) as f:
+        text = "".join(f.read().split())
+    assert len(text) > 255
+    code, out = run(text, "--keystore", keystore(), "--json")
+    assert code == 0, out
+    assert json.loads(out)["use_case"] == "ECS04a"
+
+
 def test_tampered_frame_exits_1():
     with open(vector("2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX")) as f:
         data = bytearray.fromhex(f.read().strip())
