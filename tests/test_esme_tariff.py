@@ -629,3 +629,42 @@ def test_rtds_ecs01a_future_dated_hybrid_tariff_prices_as_decoded():
     assert before - dev.meter.account.balance == 3 * 20000  # 17, 18 and 19 January
     assert cost_of(dev, to_seconds(2030, 1, 19, 10), 1000) == 2121  # Saturday: TOU rate 1
     assert dev.meter.tariff.tou[0] == 1000 and tuple(dev.meter.tariff.blocks[0:2]) == (10000, 2000)
+
+
+# ---- the behaviour's hybrid tariff itself ----------------------------------------------------
+
+
+def test_hybrid_tariff_prices_tou_and_block_switches_and_checks_what_it_names():
+    from smets.behaviour.calendar import Calendar
+    from smets.behaviour.errors import BehaviourError
+    from smets.behaviour.meter import EsmeBehaviour, GsmeBehaviour
+    from smets.behaviour.tariff import HYBRID, TariffConfig
+    from smets.behaviour.timeutil import NOW
+
+    t0 = to_seconds(2024, 1, 1)
+    cal = Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 2), (8 * HOUR, 101), (20 * HOUR, 1)),))
+    cfg = TariffConfig(HYBRID, cal, (700, 900), ((100,),), ((1000, 3000),), price_scale=-5)
+    m = EsmeBehaviour(t0)
+    m.set_tariff(cfg, NOW, t0)
+    assert m.tariff.price_at(t0 + HOUR) == 900 and m.tariff.price_at(t0 + 9 * HOUR) == 1000
+    m.consume(t0 + HOUR, 1000)  # TOU rate 2: 1000 x 900 / 1000
+    m.consume(t0 + 9 * HOUR, 150)  # block set 1: 100 x 1000 + 50 x 3000
+    assert m.tariff.price_at(t0 + 9 * HOUR) == 3000
+    m.consume(t0 + 21 * HOUR, 1000)  # TOU rate 1
+    assert m.account.balance == -(900 + 250 + 700)
+    assert tuple(m.tariff.tou[:2]) == (1000, 1000) and tuple(m.tariff.blocks[:2]) == (100, 50)
+    bad = (
+        TariffConfig(HYBRID, Calendar.flat(102), (700,), ((100,),), ((1, 2),)),  # set 2 not defined
+        TariffConfig(HYBRID, Calendar.flat(3), (700,), ((100,),), ((1, 2),)),  # rate 3 not defined
+    )
+    for c in bad:
+        try:
+            m.set_tariff(c, NOW, t0 + DAY)
+            raise AssertionError("accepted")
+        except BehaviourError:
+            pass
+    try:
+        GsmeBehaviour(t0).set_tariff(cfg, NOW, t0)
+        raise AssertionError("a GSME took a hybrid tariff")
+    except BehaviourError:
+        pass

@@ -274,13 +274,11 @@ class Tariff:
             return 0
         rate = cfg.calendar.value_at(t)
         kind = cfg.kind
-        if kind == HYBRID:
-            if rate > HYBRID_BLOCK_BASE:
-                return self._charge_blocks(cfg, rate - HYBRID_BLOCK_BASE - 1, wh)
-            kind = TOU
-        if kind == TOU:
+        if kind == TOU or (kind == HYBRID and rate <= HYBRID_BLOCK_BASE):
             self.tou[rate - 1] += wh
             return self._money(wh * cfg.tou_prices[rate - 1], "residue")
+        if kind == HYBRID:
+            return self._charge_blocks(cfg, rate - HYBRID_BLOCK_BASE - 1, wh)
         return self._charge_blocks(cfg, rate - 1 if self.is_esme else 0, wh)
 
     def _charge_blocks(self, cfg, s, wh):
