@@ -668,3 +668,89 @@ def test_hybrid_tariff_prices_tou_and_block_switches_and_checks_what_it_names():
         raise AssertionError("a GSME took a hybrid tariff")
     except BehaviourError:
         pass
+
+
+# ---- the non-disablement calendar ECS08 sets -------------------------------------------------
+
+ND_FOLDER = "2.1_ECS08"
+
+
+def test_rtds_ecs08_non_disablement_calendar_as_decoded():
+    """RTDS 2.1 ECS08 IMMEDIATE: 27 Oct 2014 - 28 Mar 2015, Saturday and Sunday from 00:00 to 09:30
+    and from 22:00, Monday to Friday from 00:00 to 07:30 and from 20:00; the same every year 29 Apr
+    - 25 Jul; special days (29 Jul, 25 Aug, 6 Sep, 5 Oct, 15 Aug every year): the first, second
+    and fifth from 00:00 to 19:00 (26 Jul - 31 Aug), the third and fourth 01:15 - 18:45 (1 Sep -
+    26 Oct)."""
+    from smets.behaviour import supply as sp
+    from smets.behaviour.account import PREPAYMENT
+
+    t0 = to_seconds(2015, 1, 3, 4)  # a Saturday
+    dev = rtds_esme(t0)
+    rtds_command(dev, ND_FOLDER, "ECS08_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", t0)
+    m = dev.meter
+    hand = (
+        ((2015, 1, 3, 5, 0), True),
+        ((2015, 1, 3, 10, 0), False),
+        ((2015, 1, 3, 23, 0), True),
+        ((2015, 1, 5, 5, 0), True),  # Monday
+        ((2015, 1, 5, 8, 0), False),
+        ((2015, 1, 5, 21, 0), True),
+        ((2015, 4, 10, 5, 0), False),  # between the windows
+        ((2015, 5, 4, 5, 0), True),  # Monday, 29 Apr - 25 Jul
+        ((2015, 5, 4, 12, 0), False),
+        ((2015, 7, 28, 10, 0), False),  # Tuesday, no weekday entries in 26 Jul - 31 Aug
+        ((2015, 7, 29, 10, 0), True),  # special day 1
+        ((2015, 7, 29, 20, 0), False),
+        ((2015, 8, 15, 12, 0), True),  # special day 5
+        ((2015, 9, 6, 1, 0), False),  # special day 3, before 01:15
+        ((2015, 9, 6, 2, 0), True),
+        ((2015, 9, 6, 19, 0), False),
+        ((2016, 5, 2, 5, 0), True),  # every year
+    )
+    for (y, mo, d, hh, mm), active in hand:
+        assert m.nd.is_active(to_seconds(y, mo, d, hh, mm)) == active, (y, mo, d, hh, mm)
+    # prepayment below the disablement threshold: suspended inside the calendar, disabled after it
+    m.set_payment_mode(PREPAYMENT, False, False, 0, t0 + 60, t0 + 60)
+    out = m.adjust_balance(-1000, t0 + 60)[1]
+    assert (0x8F83, t0 + 60) in out and m.supply.state == sp.ENABLED
+    dev.tick(to_seconds(2015, 1, 3, 9, 30))
+    assert m.supply.state == sp.DISABLED
+
+
+def test_rtds_ecs08_future_dated_non_disablement_calendar_activates_at_its_time():
+    """RTDS 2.1 ECS08 FUTURE_DATED: the same calendar from 15 January 2030 09:00; in 2030 only the
+    every-year entries and special days apply."""
+    t0 = to_seconds(2030, 1, 14)
+    act = to_seconds(2030, 1, 15, 9)
+    dev = rtds_esme(t0)
+    rtds_command(dev, ND_FOLDER, "ECS08_2.1_FUTURE_DATED_SUCCESS_COMMAND_GBCS.HEX", t0)
+    assert dev.meter.nd is None and len(dev.pending) == 9
+    dev.tick(act - 1)
+    assert dev.meter.nd is None
+    _resp, alerts = split(dev.tick(act))
+    assert alert_codes(alerts) == [FUTURE_DATED_OK] * 9 and dev.meter.nd is not None
+    nd = dev.meter.nd
+    assert not nd.is_active(to_seconds(2030, 1, 19, 5))  # a Saturday outside the 2030 windows
+    assert nd.is_active(to_seconds(2030, 5, 6, 5)) and not nd.is_active(to_seconds(2030, 5, 6, 8))
+    assert nd.is_active(to_seconds(2030, 7, 29, 10)) and not nd.is_active(to_seconds(2030, 7, 30, 10))
+
+
+def test_yearly_non_disablement_window_across_new_year():
+    from smets.behaviour.errors import BehaviourError
+    from smets.behaviour.nondisablement import EsmeSchedule, yearly
+
+    every_day = 0x7F
+    s = EsmeSchedule(
+        (
+            (True, True, 8 * HOUR, every_day, 0, yearly(11, 1), yearly(2, 28)),
+            (True, False, 18 * HOUR, every_day, 0, yearly(11, 1), yearly(2, 28)),
+        )
+    )
+    assert s.is_active(to_seconds(2024, 12, 31, 12)) and s.is_active(to_seconds(2025, 1, 1, 12))
+    assert s.is_active(to_seconds(2025, 11, 1, 12)) and not s.is_active(to_seconds(2025, 10, 31, 12))
+    assert not s.is_active(to_seconds(2025, 3, 1, 12)) and not s.is_active(to_seconds(2025, 1, 1, 19))
+    try:
+        EsmeSchedule(((True, True, 0, every_day, 0, yearly(1, 1), 9000),))
+        raise AssertionError("mixed bounds accepted")
+    except BehaviourError:
+        pass

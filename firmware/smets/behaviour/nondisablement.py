@@ -6,10 +6,14 @@ While a period is active, supply is not disabled for lack of credit (0x8F83 inst
   (enabled, start, switch_time, weekday_mask, special_mask, begin_day, end_day) where ``start`` is
   True for the "start non-disablement" script selector and False for "stop" [I: selectors 32/33];
   ``weekday_mask`` bit 0 = Monday; ``special_mask`` bit k = special-day id k; begin/end are days
-  since 2000-01-01 (inclusive) or None for open-ended. Special days are (year or 0, month, day, id)
-  with id 0..31, up to 20. On a special day only entries whose special_mask names its id run;
-  otherwise entries whose weekday bit is set run [I]. The day's entries become a day profile for the
-  calendar engine, so the last state of the previous day carries over midnight.
+  since 2000-01-01 (inclusive) or None for open-ended, or a date every year written
+  ``yearly(month, day)`` (a negative number; DLMS begin/end dates with year 0xFFFF): an entry with
+  yearly bounds runs from its begin date to its end date each year (across New Year when the end
+  comes first), an open bound being 1 January / 31 December; yearly and absolute bounds do not mix.
+  Special days are (year or 0, month, day, id) with id 0..31, up to 20. On a special day only
+  entries whose special_mask names its id run; otherwise entries whose weekday bit is set run [I].
+  The day's entries become a day profile for the calendar engine, so the last state of the previous
+  day carries over midnight.
 * GSME (ZSE calendar): a ``calendar.Calendar`` whose switch values are 1 (active) or 0, with 3
   seasons, 2 week profiles, 5 day profiles of up to 3 points starting at midnight, 20 special days.
 """
@@ -21,6 +25,20 @@ from .timeutil import DAY, civil_from_days
 ESME_MAX_ENTRIES = 22
 MAX_SPECIAL_DAYS = 20
 GSME_LIMITS = Limits(3, 2, 5, 3, MAX_SPECIAL_DAYS, 1)
+
+
+def yearly(month, day):
+    """A begin/end bound meaning this date every year."""
+    return -(month * 100 + day)
+
+
+def _in_window(begin, end, dn, md):
+    """Whether day ``dn`` (month * 100 + day ``md``) lies within an entry's bounds."""
+    if (begin is not None and begin < 0) or (end is not None and end < 0):
+        b = -begin if begin is not None else 101
+        e = -end if end is not None else 1231
+        return b <= md <= e if b <= e else (md >= b or md <= e)
+    return (begin is None or dn >= begin) and (end is None or dn <= end)
 
 
 class EsmeSchedule:
@@ -36,25 +54,27 @@ class EsmeSchedule:
         for e in self.entries:
             if len(e) != 7 or not 0 <= e[2] < DAY or not 0 <= e[3] < 128:
                 raise BehaviourError("non-disablement schedule: bad entry")
+            b, en = e[5], e[6]
+            if b is not None and en is not None and (b < 0) != (en < 0):
+                raise BehaviourError("non-disablement schedule: yearly and absolute bounds mixed")
         for s in self.special:
             if len(s) != 4 or not 0 <= s[3] < 32:
                 raise BehaviourError("non-disablement schedule: bad special day")
 
-    def _special_id(self, dn):
-        y, m, d = civil_from_days(dn)
-        for sy, sm, sd, sid in self.special:
-            if sm == m and sd == d and (sy == 0 or sy == y):
-                return sid
-        return -1
-
     def day_points(self, dn):
-        sid = self._special_id(dn)
+        y, m, d = civil_from_days(dn)
+        sid = -1
+        for sy, sm, sd, i in self.special:
+            if sm == m and sd == d and (sy == 0 or sy == y):
+                sid = i
+                break
+        md = m * 100 + d
         wbit = 1 << ((dn + 5) % 7)
         pts = []
         for enabled, start, sec, wmask, smask, begin, end in self.entries:
             if not enabled:
                 continue
-            if (begin is not None and dn < begin) or (end is not None and dn > end):
+            if not _in_window(begin, end, dn, md):
                 continue
             if sid >= 0:
                 if not (smask >> sid) & 1:

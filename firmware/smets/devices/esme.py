@@ -54,6 +54,7 @@ def esme_model_bindings():
         m = esme_model.model()
         logs.bind_clock(m)
         tariff.bind(m)
+        prepayment.bind(m)
         _MODEL = m
     return _MODEL
 

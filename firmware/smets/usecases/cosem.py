@@ -290,6 +290,61 @@ def copies(dev, class_id, instance):
     return out
 
 
+def view(dev, overlay=None):
+    """``get(class_id, instance, attr)`` -> Data value or None, over the device's stored values with
+    ``overlay`` (a dict of keys) first."""
+    store = dev.store
+
+    def get(class_id, instance, attr):
+        k = key(class_id, instance, attr)
+        if overlay:
+            v = overlay.get(k)
+            if v is not None:
+                return v
+        return store.get(k)
+
+    return get
+
+
+def after_request(dev, ctx, req, carriers):
+    """What a request's activation times make active, before anything is stored: (now, every,
+    moved) where ``now`` maps each active key to the value it takes when the request runs (the
+    objects activating NOW or at a time already past), ``every`` the same as if every activation
+    the request sets (but NEVER) ran now, and ``moved`` whether an object among ``carriers``
+    ((class, instance) pairs) activates now. A passive value comes from the request, else from
+    the store."""
+    now = {}
+    every = {}
+    moved = False
+    for i in range(len(req.specs)):
+        spec = req.specs[i]
+        if spec.kind != dlms.SET or not is_activation(spec.class_id, spec.member):
+            continue
+        try:
+            kind, at = activation_time(req.data[i])
+        except DecodeError:
+            continue  # that specification answers type-unmatched
+        if kind == "never":
+            continue
+        soon = kind == "now" or at <= ctx.now
+        if soon and (spec.class_id, bytes(spec.instance)) in carriers:
+            moved = True
+        for passive, active in copies(dev, spec.class_id, spec.instance):
+            v = None
+            for j in range(len(req.specs)):
+                s = req.specs[j]
+                if s.kind == dlms.SET and key(s.class_id, s.instance, s.member) == passive:
+                    v = req.data[j]
+            if v is None:
+                v = dev.store.get(passive)
+            if v is None:
+                continue
+            every[active] = v
+            if soon:
+                now[active] = v
+    return now, every, moved
+
+
 def activate(dev, class_id, instance):
     """Copy an object's stored passive attributes to the active ones (the stored view of it;
     behaviour keeps its own passive copies and activation times)."""

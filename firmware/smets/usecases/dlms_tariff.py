@@ -1,6 +1,6 @@
-"""The ESME tariff as DLMS COSEM objects, and the one translation of those objects into the
-behaviour's ``TariffConfig`` (smets.behaviour.tariff) on the one calendar engine
-(smets.behaviour.calendar).
+"""The ESME tariff and non-disablement calendar as DLMS COSEM objects, and the one translation of
+those objects into the behaviour's ``TariffConfig`` (smets.behaviour.tariff, on the one calendar
+engine smets.behaviour.calendar) and ``EsmeSchedule`` (smets.behaviour.nondisablement).
 
 What a supplier sets (ECS01a/b/c/d, GBCS use-case mapping tables; RTDS 4.5.0 decodes):
 
@@ -38,14 +38,27 @@ specified) in a switch time is 0. Primary and secondary prices share one price s
 behaviour: the one with the larger scale is multiplied out to the smaller (exact). The secondary
 element is priced only with a primary tariff in force.
 
+Non-disablement calendar (ECS08/ECS08a, SRV 2.1): Schedule (class 10) entries, passive
+0-1:12.0.1.255, active 0-0:12.0.1.255, activation time 0-0:94.44.128.28 attribute 6; its special days
+passive 0-1:11.0.2.255, active 0-0:11.0.2.255, activation time 0-0:94.44.128.31. An entry is (index,
+enabled, script 0-0:10.0.106.255, selector 32 start / 33 stop non-disablement, switch time, validity
+window, exec_weekdays (7 bits, Monday first), exec_specdays, begin date, end date). exec_specdays
+has one bit per special day of the associated table, in its order (GBCS: the bit-string's "length
+must align to the number of special days"; RTDS ECS08 names exactly the special days inside each
+entry's date window that way); the validity window is not used [I]. A begin/end date with year
+0xFFFF is that date every year; one with month or day unspecified is open [I].
+
 ``get(class_id, instance, attr)`` gives a Data value or None; ``tariff_config(get)`` builds the
 tariff of those values, None while they do not make one yet (no calendar, no prices, a block set
-named without thresholds), and raises BehaviourError for values no tariff can have.
+named without thresholds), and raises BehaviourError for values no tariff can have;
+``nd_schedule(get)`` the same for the non-disablement calendar.
 """
 
 from smets.behaviour.calendar import Calendar
 from smets.behaviour.errors import BehaviourError
+from smets.behaviour.nondisablement import EsmeSchedule, yearly
 from smets.behaviour.tariff import BLOCK, HYBRID, HYBRID_BLOCK_BASE, TOU, TariffConfig
+from smets.behaviour.timeutil import days_from_civil
 from smets.wire import dlms_axdr as ax
 
 ACTIVITY_CALENDAR = 20
@@ -67,6 +80,15 @@ PRICE_MATRIX = b"\x00\x00\x13\x14\x00\xff"
 STANDING_CHARGE = b"\x00\x00\x13\x14\x04\xff"
 SECONDARY_PRICES = b"\x00\x00\x13\x14\x05\xff"
 BLOCK_SETS = 8
+SCHEDULE = 10
+ND_CALENDAR = b"\x00\x00\x0c\x00\x01\xff"
+ND_CALENDAR_PASSIVE = b"\x00\x01\x0c\x00\x01\xff"
+ND_ACTIVATION = b"\x00\x00\x5e\x2c\x80\x1c"
+ND_SPECIAL_DAYS = b"\x00\x00\x0b\x00\x02\xff"
+ND_SPECIAL_DAYS_PASSIVE = b"\x00\x01\x0b\x00\x02\xff"
+ND_SPECIAL_DAYS_ACTIVATION = b"\x00\x00\x5e\x2c\x80\x1f"
+ND_START = 32  # script selectors on 0-0:10.0.106.255
+ND_STOP = 33
 
 
 def thresholds_active(s):
@@ -124,6 +146,19 @@ LINKED_COPIES = (
             for s in range(1, BLOCK_SETS + 1)
         ),
     ),
+    (
+        (EXTENDED, ND_ACTIVATION),
+        (((SCHEDULE, ND_CALENDAR_PASSIVE, ENTRIES), (SCHEDULE, ND_CALENDAR, ENTRIES)),),
+    ),
+    (
+        (EXTENDED, ND_SPECIAL_DAYS_ACTIVATION),
+        (
+            (
+                (SPECIAL_DAYS_TABLE, ND_SPECIAL_DAYS_PASSIVE, ENTRIES),
+                (SPECIAL_DAYS_TABLE, ND_SPECIAL_DAYS, ENTRIES),
+            ),
+        ),
+    ),
 )
 
 # The activation carriers whose activation changes what consumption costs (the currency unit does not).
@@ -137,6 +172,10 @@ PRICED = (
     (CHARGE, STANDING_CHARGE),
     (CHARGE, SECONDARY_PRICES),
 )
+
+
+# The activation carriers of the non-disablement calendar.
+ND_CARRIERS = ((EXTENDED, ND_ACTIVATION), (EXTENDED, ND_SPECIAL_DAYS_ACTIVATION))
 
 
 # ---- Data values -----------------------------------------------------------------------------
@@ -361,3 +400,70 @@ def _block_index(k):
     if 0 <= b < 4 and 1 <= s <= BLOCK_SETS:
         return b, s
     return None
+
+
+# ---- the non-disablement calendar ------------------------------------------------------------
+
+
+def _bits(value, what):
+    """A bit-string as an int, its first (leftmost) bit as bit 0."""
+    v = value[1] if isinstance(value, tuple) and len(value) == 2 and value[0] == ax.T_BIT_STRING else None
+    if not isinstance(v, tuple) or len(v) != 2:
+        raise BehaviourError("non-disablement: %s is not a bit-string" % what)
+    n, octets = v
+    mask = 0
+    for i in range(n):
+        if octets[i // 8] & (0x80 >> (i % 8)):
+            mask |= 1 << i
+    return mask
+
+
+def _bound(value):
+    """A begin/end date: a day since 2000, ``yearly(month, day)``, or None (open)."""
+    date = _octets(value, "begin/end date", 5)
+    year = (date[0] << 8) | date[1]
+    m, d = date[2], date[3]
+    if not (1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    if year == 0xFFFF:
+        return yearly(m, d)
+    return days_from_civil(year, m, d)
+
+
+def nd_schedule(get):
+    """The EsmeSchedule of the non-disablement objects ``get`` gives, None without entries."""
+    entries_v = get(SCHEDULE, ND_CALENDAR, ENTRIES)
+    if entries_v is None:
+        return None
+    special = []
+    special_v = get(SPECIAL_DAYS_TABLE, ND_SPECIAL_DAYS, ENTRIES)
+    if special_v is not None:
+        items = _members(special_v, ax.T_ARRAY, "special days")
+        for i in range(len(items)):
+            date = _octets(_members(items[i], ax.T_STRUCTURE, "special day")[1], "special day date", 5)
+            year = (date[0] << 8) | date[1]
+            m, d = _month_day(date, 2, "a special day")
+            special.append((0 if year == 0xFFFF else year, m, d, i))
+    entries = []
+    for e in _members(entries_v, ax.T_ARRAY, "schedule"):
+        f = _members(e, ax.T_STRUCTURE, "schedule entry")
+        if len(f) != 10:
+            raise BehaviourError("non-disablement: a schedule entry has 10 members")
+        enabled = f[1][1] if isinstance(f[1], tuple) else None
+        if not isinstance(enabled, bool):
+            raise BehaviourError("non-disablement: enable is not a boolean")
+        selector = _int(f[3], "script selector")
+        if selector not in (ND_START, ND_STOP):
+            raise BehaviourError("non-disablement: script selector %d" % selector)
+        entries.append(
+            (
+                enabled,
+                selector == ND_START,
+                _second_of_day(_octets(f[4], "switch time", 4)),
+                _bits(f[6], "exec_weekdays") & 0x7F,
+                _bits(f[7], "exec_specdays"),
+                _bound(f[8]),
+                _bound(f[9]),
+            )
+        )
+    return EsmeSchedule(entries, special)

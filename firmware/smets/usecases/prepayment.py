@@ -9,7 +9,8 @@ before anything is stored; its COSEM objects are those of the GBCS use-case tabl
 from smets.behaviour import meter as bm
 from smets.behaviour.debt import PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
-from smets.usecases import cosem
+from smets.behaviour.timeutil import NEVER
+from smets.usecases import cosem, dlms_tariff
 from smets.usecases.common import SUPPLIER, activation_of, dlms_use_case, find, int_of, obis, value_of
 from smets.usecases.esme_model import (
     ACCUMULATED_DEBT,
@@ -176,7 +177,13 @@ def payment_mode(dev, ctx, req):
 
 def prepayment_config(dev, ctx, req):
     """ECS08 / ECS08a: the passive thresholds with their activation time (ECS08 sends the maximum
-    meter balance as the value itself, attribute 2, rather than its passive value)."""
+    meter balance as the value itself, attribute 2, rather than its passive value), and the
+    non-disablement calendar: what activates now goes to the behaviour at once, what is held when it
+    falls due (``nd_activated``), through the one translation ``dlms_tariff.nd_schedule``."""
+    nd_now, nd_every, nd_moved = cosem.after_request(dev, ctx, req, dlms_tariff.ND_CARRIERS)
+    if nd_every:
+        dlms_tariff.nd_schedule(cosem.view(dev, nd_every))  # raises for what can never be one
+    nd = dlms_tariff.nd_schedule(cosem.view(dev, nd_now)) if nd_moved else None
     values = []
     for instance in (
         LOW_CREDIT,
@@ -193,7 +200,27 @@ def prepayment_config(dev, ctx, req):
             values.append(int_of(value_of(req, EXTENDED, instance, 2)))
     at = activation_of(ctx, value_of(req, EXTENDED, LOW_CREDIT, ACTIVATION_TIME))
     dev.behaviour_call(dev.meter.set_prepayment_config(*(values + [at, ctx.now])))
+    if nd is not None:
+        dev.behaviour_call(dev.meter.set_non_disablement(nd, ctx.now, ctx.now))
     return None
+
+
+def nd_activated(dev, at):
+    """A held non-disablement object fell due: the calendar the active objects make becomes the
+    behaviour's for ``at`` (both objects of one command falling due together replace it once)."""
+    nd = dlms_tariff.nd_schedule(cosem.view(dev))
+    if nd is None:
+        return
+    m = dev.meter
+    if m.nd_at != NEVER and m.nd_at < at:
+        dev.behaviour_call((None, m.tick(m.nd_at)))  # one due earlier activates first
+    dev.behaviour_call(m.set_non_disablement(nd, at, m.now))
+
+
+def bind(model):
+    """The hook that follows the non-disablement objects' held activations."""
+    for class_id, instance in dlms_tariff.ND_CARRIERS:
+        model.on_activation(class_id, instance, nd_activated)
 
 
 def esme_use_cases():

@@ -28,7 +28,6 @@ from smets.usecases import cosem, dlms_tariff
 from smets.usecases.common import SUPPLIER, dlms_use_case, find, obis
 from smets.usecases.registry import entry
 from smets.wire import dlms
-from smets.wire.errors import DecodeError
 
 SCRIPT_TABLE = 9
 TARIFF_SCRIPTS = obis(0, 0, 10, 0, 100)
@@ -43,55 +42,13 @@ def ecs05(dev, ctx, req):
     return None
 
 
-def view(dev, overlay=None):
-    """``get(class_id, instance, attr)`` over the device's stored values, ``overlay`` (a dict of
-    cosem keys) first."""
-    store = dev.store
-
-    def get(class_id, instance, attr):
-        k = cosem.key(class_id, instance, attr)
-        if overlay:
-            v = overlay.get(k)
-            if v is not None:
-                return v
-        return store.get(k)
-
-    return get
-
-
-def _priced(class_id, instance):
-    return (class_id, bytes(instance)) in dlms_tariff.PRICED
-
-
 def set_tariff(dev, ctx, req):
     """ECS01a/b/c/d: the tariff the request makes active now goes to the behaviour at once."""
-    now_view = {}
-    all_view = {}
-    priced_now = False
-    for i in range(len(req.specs)):
-        spec = req.specs[i]
-        if spec.kind != dlms.SET or not cosem.is_activation(spec.class_id, spec.member):
-            continue
-        try:
-            kind, at = cosem.activation_time(req.data[i])
-        except DecodeError:
-            continue  # answered type-unmatched by that specification
-        if kind == "never":
-            continue
-        soon = kind == "now" or at <= ctx.now
-        priced_now = priced_now or (soon and _priced(spec.class_id, spec.instance))
-        for passive, active in cosem.copies(dev, spec.class_id, spec.instance):
-            j = find(req, passive[0], passive[1], passive[2], dlms.SET)
-            v = req.data[j] if j >= 0 else dev.store.get(passive)
-            if v is None:
-                continue
-            all_view[active] = v
-            if soon:
-                now_view[active] = v
-    if all_view:
-        dlms_tariff.tariff_config(view(dev, all_view))  # raises for what can never be a tariff
-    if priced_now:
-        cfg = dlms_tariff.tariff_config(view(dev, now_view))
+    now, every, priced = cosem.after_request(dev, ctx, req, dlms_tariff.PRICED)
+    if every:
+        dlms_tariff.tariff_config(cosem.view(dev, every))  # raises for what can never be a tariff
+    if priced:
+        cfg = dlms_tariff.tariff_config(cosem.view(dev, now))
         if cfg is not None:
             dev.behaviour_call(dev.meter.set_tariff(cfg, ctx.now, ctx.now))
     return None
@@ -101,7 +58,7 @@ def activated(dev, at):
     """A held tariff object fell due and its values are now the active ones: the tariff the active
     objects make becomes the behaviour's passive tariff for ``at`` (each object of a command that
     falls due at the same instant replaces it, so the behaviour activates the whole once)."""
-    cfg = dlms_tariff.tariff_config(view(dev))
+    cfg = dlms_tariff.tariff_config(cosem.view(dev))
     if cfg is None:
         return
     m = dev.meter
@@ -112,7 +69,8 @@ def activated(dev, at):
 
 
 def bind(model):
-    """The tariff objects' cross-object activation copies and the hook that follows them."""
+    """The cross-object activation copies of the tariff and non-disablement objects
+    (``dlms_tariff.LINKED_COPIES``) and the hook that follows the tariff's held activations."""
     for carrier, pairs in dlms_tariff.LINKED_COPIES:
         for passive, active in pairs:
             model.link(carrier[0], carrier[1], passive, active)
