@@ -754,3 +754,89 @@ def test_yearly_non_disablement_window_across_new_year():
         raise AssertionError("mixed bounds accepted")
     except BehaviourError:
         pass
+
+
+# ---- the secondary element: ECS01c and ECS01d from our own head end --------------------------
+
+SECONDARY_CALENDAR = bytes((0, 0, 13, 0, 1, 255))
+SECONDARY_SPECIAL_DAYS_PASSIVE = bytes((0, 1, 11, 0, 1, 255))
+SECONDARY_SPECIAL_DAYS_ACTIVATION = bytes((0, 0, 94, 44, 128, 30))
+SECONDARY_PRICES = bytes((0, 0, 19, 20, 5, 255))
+
+
+def secondary_prices(prices, scale):
+    table = [(ax.T_STRUCTURE, [_octets(bytes((r,))), (ax.T_LONG, prices[r - 1])]) for r in range(1, 5)]
+    return (
+        ax.T_STRUCTURE,
+        [
+            (ax.T_STRUCTURE, [(ax.T_INTEGER, 3), (ax.T_INTEGER, scale)]),
+            (
+                ax.T_STRUCTURE,
+                [(ax.T_LONG_UNSIGNED, 3), _octets(bytes((1, 20, 1, 8, 0, 255))), (ax.T_INTEGER, 2)],
+            ),
+            (ax.T_ARRAY, table),
+        ],
+    )
+
+
+def ecs01c(t, prices, scale, counter):
+    """SRV 1.1.2 as RTDS orders it; ``t`` a Tariff whose day profiles name selectors 201..204."""
+    seasons, weeks, days, special = calendar_values(t)
+    specs = [
+        dlms.Spec(dlms.SET, 113, SECONDARY_PRICES, 6),
+        dlms.Spec(dlms.SET, 20, SECONDARY_CALENDAR, 7),
+        dlms.Spec(dlms.SET, 20, SECONDARY_CALENDAR, 8),
+        dlms.Spec(dlms.SET, 20, SECONDARY_CALENDAR, 9),
+        dlms.Spec(dlms.SET, 11, SECONDARY_SPECIAL_DAYS_PASSIVE, 2),
+        dlms.Spec(dlms.SET, 20, SECONDARY_CALENDAR, 10),
+        dlms.Spec(dlms.SET, 113, SECONDARY_PRICES, 7),
+        dlms.Spec(dlms.SET, 9000, SECONDARY_SPECIAL_DAYS_ACTIVATION, 6),
+    ]
+    data = [secondary_prices(prices, scale), seasons, weeks, days, special] + [_octets(NOW_OCTETS)] * 3
+    payload = dlms.build_payload(dlms.AccessRequest(dlms.BREAK_ON_ERROR | counter, specs, data))
+    return command(mc.code_for("ECS01c"), payload, counter)
+
+
+def ecs01d(prices, scale, counter):
+    """SRV 1.2.2: the secondary TOU price matrix and its activation time."""
+    specs = [dlms.Spec(dlms.SET, 113, SECONDARY_PRICES, 6), dlms.Spec(dlms.SET, 113, SECONDARY_PRICES, 7)]
+    data = [secondary_prices(prices, scale), _octets(NOW_OCTETS)]
+    payload = dlms.build_payload(dlms.AccessRequest(dlms.BREAK_ON_ERROR | counter, specs, data))
+    return command(mc.code_for("ECS01d"), payload, counter)
+
+
+def test_secondary_element_ecs01c_and_prices_only_ecs01d_at_their_own_price_scale():
+    t0 = to_seconds(2024, 6, 10, 0, 10)  # a Monday
+    dev = make_esme(now=t0)
+    split(dev.handle(ecs01a(flat_tariff(1000, 0), 900), t0))
+    sec = Tariff(
+        [(1, 1, 0, None)],
+        [[0] * 5 + [1] * 2],
+        [[(0, 0, 201), (12, 0, 203)], [(0, 0, 204)]],
+        [(None, 6, 11, 1)],
+        {},
+        {},
+        -6,
+        0,
+        -6,
+    )
+    responses, _ = split(dev.handle(ecs01c(sec, (12347, 0, 5001, 7), -6, 901), t0 + 60))
+    assert results(responses[0]) == [0] * 8
+    # secondary prices at 10^-6 GBP/kWh: money units (10^-5) are Wh x price / 10^4, remainder carried
+    sec_num = 0
+    prim_num = 0
+    for hh, wh, sec_wh, price in ((6, 100, 1000, 12347), (13, 100, 3, 5001), (14, 50, 3, 5001)):
+        t = to_seconds(2024, 6, 10, hh)
+        dev.tick(t)
+        dev.meter.consume(t, wh, sec_wh)
+        prim_num += wh * 1000 * 10  # the primary's 10^-5 prices, now counted at 10^-6
+        sec_num += sec_wh * price
+    assert -dev.meter.account.balance == prim_num // 10**4 + sec_num // 10**4
+    t1 = to_seconds(2024, 6, 11, 6)  # 11 June, every year, is a special day: rate 4
+    responses, _ = split(dev.handle(ecs01d((20000, 0, 0, 30001), -6, 902), t1 - 60))
+    assert results(responses[0]) == [0, 0]
+    before = dev.meter.account.balance
+    dev.tick(t1)
+    dev.meter.consume(t1, 0, 1000)
+    assert before - dev.meter.account.balance == 30001 * 1000 // 10**4
+    assert tuple(dev.meter.tariff.secondary) == (1000, 0, 6, 1000)
