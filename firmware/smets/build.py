@@ -24,11 +24,6 @@ party's management cells, and the supplier's prepayment top-up KA cell.
 
 from smets.behaviour.logs import BOARD_LOG_SIZES
 from smets.devices import trust as tr
-from smets.devices.chf import Chf
-from smets.devices.esme import Esme
-from smets.devices.gpf import Gpf
-from smets.devices.gsme import Gsme
-from smets.devices.han import DEFAULT_FIRMWARE_VERSION, Hcalcs, Ihd, Ppmid
 from smets.devices.keyagreement import OwnKeyAgreement
 from smets.premises import DEFAULT_WAKE_INTERVAL, Premises
 
@@ -45,7 +40,7 @@ PARTY_ROLES = (
 
 DEVICE_KINDS = ("chf", "gpf", "esme", "gsme", "ppmid", "ihd", "hcalcs")
 # The HAN devices that are not meters, in the order the premises holds them.
-HAN_KINDS = (("ppmid", Ppmid), ("ihd", Ihd), ("hcalcs", Hcalcs))
+HAN_KINDS = ("ppmid", "ihd", "hcalcs")
 
 # The CHF's device log keys devices by an install code until they join; ours have joined [I].
 JOINED_KEY = b"\x00" * 16
@@ -100,20 +95,32 @@ def build_device(kind, cfg, provider, now=0):
     eui, ds, ds_pub, ka = _keys(provider, spec, kind)
     anchors = trust_anchors(cfg.get("parties", {}))
     sizes = BOARD_LOG_SIZES if cfg.get("log_sizes") == "board" else None
+    # Each device class is imported when a configuration names it: a board with an ESME never loads
+    # the gas or HAN device code (a module imported is RAM taken on a board).
     if kind == "esme":
+        from smets.devices.esme import Esme
+
         return Esme(eui, provider, ds, ka, anchors, now, ds_public=ds_pub, log_sizes=sizes)
     if kind == "gsme":
+        from smets.devices.gsme import Gsme
+
         return Gsme(eui, provider, ds, ka, anchors, now, ds_public=ds_pub, log_sizes=sizes)
     if kind == "gpf":
+        from smets.devices.gpf import Gpf
+
         return Gpf(eui, provider, ds, ka, anchors, now, ds_public=ds_pub)
     if kind == "chf":
+        from smets.devices.chf import Chf
+
         return Chf(eui, provider, ds, ka, anchors, now, ds_public=ds_pub)
-    for name, cls in HAN_KINDS:
-        if kind == name:
-            version = spec.get("firmware_version", DEFAULT_FIRMWARE_VERSION)
-            if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= 0xFFFFFFFF:
-                raise ConfigError("%s firmware_version must be a 32-bit unsigned integer" % kind)
-            return cls(eui, provider, ds, ka, anchors, now, ds_public=ds_pub, firmware_version=version)
+    if kind in HAN_KINDS:
+        from smets.devices import han
+
+        version = spec.get("firmware_version", han.DEFAULT_FIRMWARE_VERSION)
+        if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= 0xFFFFFFFF:
+            raise ConfigError("%s firmware_version must be a 32-bit unsigned integer" % kind)
+        cls = han.Ppmid if kind == "ppmid" else han.Ihd if kind == "ihd" else han.Hcalcs
+        return cls(eui, provider, ds, ka, anchors, now, ds_public=ds_pub, firmware_version=version)
     raise ConfigError("unknown device kind %r" % kind)
 
 
@@ -128,7 +135,7 @@ def build_premises(cfg, provider, now=0):
             others[kind] = d
             chf.log.add(d.eui, JOINED_KEY)
     han = []
-    for kind, _cls in HAN_KINDS:
+    for kind in HAN_KINDS:
         if cfg.get(kind) is not None:
             d = build_device(kind, cfg, provider, now)
             han.append(d)

@@ -46,7 +46,6 @@ from smets.devices.device import FutureItem
 from smets.devices.trust import Anchor
 from smets.usecases import cosem, firmware
 from smets.usecases.registry import Held, Raw
-from smets.wire.gbz import FutureDatedAlert
 
 FORMAT = 1
 MAX_DEPTH = 32
@@ -263,7 +262,9 @@ CLASSES = (
 RINGS = (("EventLog", "size"), ("RecordLog", "size"), ("SeriesLog", "size"), ("UtrnGate", "cache"))
 
 # Classes a state may hold where the configuration built nothing (every field of theirs is state).
-REBUILT = (Anchor, FutureItem, TariffConfig, Calendar, EsmeSchedule, GsmeCalendar, Raw, FutureDatedAlert)
+# A GSME's FutureDatedAlert (smets.wire.gbz) is found by _rebuilt(), so that an ESME's board never
+# loads the GBZ code.
+REBUILT = (Anchor, FutureItem, TariffConfig, Calendar, EsmeSchedule, GsmeCalendar, Raw)
 
 # One table: the functions a future-dated item may run (registry.Held), by a stable name.
 RUNNERS = (
@@ -547,6 +548,18 @@ def _dec_held(enc, depth, sets):
     raise StateError(": unknown future-dated action %r" % (name,))
 
 
+def _rebuilt(name):
+    """The class in REBUILT (or the GSME's FutureDatedAlert) of that name, or None."""
+    if name == "FutureDatedAlert":
+        from smets.wire.gbz import FutureDatedAlert
+
+        return FutureDatedAlert
+    for c in REBUILT:
+        if c.__name__ == name:
+            return c
+    return None
+
+
 def _dec_object(existing, enc, depth, sets):
     name = enc["class"]
     if name == "Held":
@@ -555,10 +568,7 @@ def _dec_object(existing, enc, depth, sets):
     if in_place:
         obj = existing
     else:
-        cls = None
-        for c in REBUILT:
-            if c.__name__ == name:
-                cls = c
+        cls = _rebuilt(name)
         if cls is None:
             what = "none" if existing is None else "a " + type(existing).__name__
             raise StateError(": a %s, where the configuration built %s" % (name, what))

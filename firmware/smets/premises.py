@@ -16,7 +16,6 @@ traffic when it woke. Outputs are bytes, oldest first.
 """
 
 from smets.wire import frame as wire
-from smets.wire import gbz
 from smets.wire import message_codes as mc
 from smets.wire.errors import DecodeError
 
@@ -135,6 +134,9 @@ class Premises:
             return False
         if code not in self._tap_off:
             return False
+        # Only a premises with a GSME gets here: a board without one never loads the GBZ code.
+        from smets.wire import gbz
+
         for f in frames:  # the GPF follows only what the GSME accepted
             resp = wire.parse(f)
             if resp.cra != wire.CRA_RESPONSE:

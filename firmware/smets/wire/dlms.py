@@ -27,9 +27,11 @@ OBIS codes as "a-b:c.d.e.f", COSEM class and object names, and decoded date-time
 import binascii
 
 from smets.compat import const, int_from_be, int_to_be
-from smets.wire import cosem_names
 from smets.wire import dlms_axdr as axdr
 from smets.wire.errors import DecodeError, EncodeError
+
+# smets.wire.cosem_names (names, for readable output only) is imported where it is used: a device
+# never needs it, and on a board every module imported takes RAM.
 
 TAG_ACCESS_REQUEST = const(0xD9)
 TAG_ACCESS_RESPONSE = const(0xDA)
@@ -118,6 +120,8 @@ class Spec:
         return not self.__eq__(other)
 
     def __repr__(self):
+        from smets.wire import cosem_names
+
         return "Spec(%s, class %d, %s, %d%s)" % (
             _lookup(SPEC_KIND_NAMES, self.kind) or self.kind,
             self.class_id,
@@ -656,6 +660,8 @@ def _scalar_json(tag, value):
             if len(value) == 12 and axdr.looks_like_datetime(value):
                 d["datetime"] = axdr.datetime_text(value)
             elif len(value) == 6:
+                from smets.wire import cosem_names
+
                 d["obis"] = cosem_names.obis_text(value)
                 name = cosem_names.object_name(value)
                 if name is not None:
@@ -733,6 +739,8 @@ def _datetime_json(dt):
 
 
 def _spec_json(s):
+    from smets.wire import cosem_names
+
     d = {
         "kind": _lookup(SPEC_KIND_NAMES, s.kind),
         "class_id": s.class_id,
