@@ -44,6 +44,7 @@ HAN_KINDS = ("ppmid", "ihd", "hcalcs")
 
 # The CHF's device log keys devices by an install code until they join; ours have joined [I].
 JOINED_KEY = b"\x00" * 16
+GSME_PEER_TYPES = (3, 5)  # GBCS device types in a GSME's device log: GPF, PPMID
 
 
 class ConfigError(ValueError):
@@ -140,6 +141,14 @@ def build_premises(cfg, provider, now=0):
             d = build_device(kind, cfg, provider, now)
             han.append(d)
             chf.log.add(d.eui, JOINED_KEY)
+    gsme = others.get("gsme")
+    if gsme is not None:
+        # The GSME's device log (CS07): the devices it talks to, as RTDS CS07 shows (GPF, PPMID).
+        from smets.usecases.logs import join
+
+        for d in [others.get("gpf")] + han:
+            if d is not None and d.device_type in GSME_PEER_TYPES:
+                join(gsme, d.eui, d.device_type)
     return Premises(
         chf,
         others.get("gpf"),
