@@ -266,7 +266,7 @@ def bench_mqtt(n: int, messages: int) -> None:
                 r = asyncio.run(round_trips(n, url, messages, bare))
                 print(
                     "  %-22s connect %.1f s; idle %.1f%% of a core; %.0f us CPU per round trip "
-                    "(a publish and a receive in this process, both ends), %.0f msg/s"
+                    "(the driver's publish and receive and the echo client's receive and publish), %.0f msg/s"
                     % (
                         "bare gmqtt clients:" if bare else "fleet MqttTransport:",
                         r["connect_s"],
@@ -280,12 +280,103 @@ def bench_mqtt(n: int, messages: int) -> None:
             proc.wait()
 
 
+# -- 4. critical commands ---------------------------------------------------------------------------------
+def bench_critical(n: int, rate: float, seconds: float) -> None:
+    """A head end in this process sends ``adjust-balance`` (ECS04a: critical, signed by the
+    supplier, answered with a signed response) to the ESMEs of n premises at `rate` per second, open
+    loop, on a realtime clock over the in-process transport; latency is publish to authentic
+    response. The fleet's own CPU per command (on_down: CHF routing, the ESME's gate with its
+    signature check, the behaviour, the signed response) is timed apart from the head end's."""
+    from smets import topics
+    from smets_fleet import identity
+    from smets_fleet.clock import REALTIME, Clock
+    from smets_fleet.crypto_host import HostCrypto
+    from smets_fleet.fleet import Fleet, FleetConfig
+    from smets_fleet.headend import HeadEnd, Response
+    from smets_fleet.transport import InProcessTransport
+
+    provider = HostCrypto()
+    cfg = FleetConfig(outages_per_day=0.0)
+    he = HeadEnd.for_seed(provider, cfg.seed)
+
+    async def go() -> tuple[list[float], float, float, int]:
+        transport = InProcessTransport()
+        fleet = Fleet(range(n), cfg, provider, Clock(REALTIME), transport)
+        await fleet.build()
+        await fleet.connect()
+        fleet_cpu = 0.0
+        inner = fleet.on_down
+
+        def timed(topic: str, payload: bytes) -> None:
+            nonlocal fleet_cpu
+            t = time.thread_time()  # CPU, not wall: other processes share the cores
+            inner(topic, payload)
+            fleet_cpu += time.thread_time() - t
+
+        fleet.on_down = timed  # type: ignore[method-assign]
+        await fleet.close()
+        await fleet.connect()  # links now call the timed handler
+        sent: dict[tuple[bytes, int], float] = {}
+        latencies: list[float] = []
+
+        def up(topic: str, payload: bytes) -> None:
+            r = he.receive(payload)
+            if isinstance(r, Response) and r.ok:
+                t0 = sent.pop(r.pending.key, None)
+                if t0 is not None:
+                    latencies.append(time.perf_counter() - t0)
+
+        link = await transport.connect("head-end", [topics.up_wildcard()], up)
+        runner = asyncio.ensure_future(fleet.run(fleet.clock.now() + 10 * 86400))
+        total = int(rate * seconds)
+        c0 = time.process_time()
+        w0 = time.perf_counter()
+        for k in range(total):
+            due = w0 + k / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            number = k % n
+            frame, pending = he.build("adjust-balance", identity.device_eui("esme", number), {"amount": 1})
+            sent[pending.key] = time.perf_counter()
+            await link.publish(topics.down(identity.device_eui("chf", number)), frame)
+        deadline = time.perf_counter() + 10
+        while sent and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        cpu = time.process_time() - c0
+        fleet.request_stop()
+        await runner
+        await fleet.flush()
+        return latencies, fleet_cpu, cpu, total
+
+    lat, fleet_cpu, cpu, total = asyncio.run(go())
+    lat.sort()
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(len(lat) * p / 100))] * 1e3 if lat else float("nan")
+
+    print(
+        "== critical commands: adjust-balance (ECS04a) to %d premises at %.0f/s for %.0f s"
+        % (n, rate, seconds)
+    )
+    print(
+        "  answered %d of %d; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms (head end and fleet on one core)"
+        % (len(lat), total, pct(50), pct(99), lat[-1] * 1e3 if lat else float("nan"))
+    )
+    per = fleet_cpu / total * 1e6
+    print(
+        "  fleet CPU per critical command %.0f us (=> %.0f/s per core);"
+        " whole process %.0f us (head end included)" % (per, 1e6 / per, cpu / total * 1e6)
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--memory", default="1000,5000", help="premises counts, comma separated ('' to skip)")
     ap.add_argument("--fast", default="500x3", help="PREMISESxDAYS for the fast-mode rate ('' to skip)")
     ap.add_argument("--mqtt", type=int, default=1000, help="connections (0 to skip)")
     ap.add_argument("--messages", type=int, default=5000)
+    ap.add_argument("--critical", default="200x1000x5", help="PREMISESxRATExSECONDS ('' to skip)")
     ap.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.memory_child:
@@ -296,6 +387,9 @@ def main() -> None:
     if a.fast:
         n, days = a.fast.split("x")
         bench_fast(int(n), float(days))
+    if a.critical:
+        n, rate, seconds = a.critical.split("x")
+        bench_critical(int(n), float(rate), float(seconds))
     if a.mqtt:
         bench_mqtt(a.mqtt, a.messages)
 
