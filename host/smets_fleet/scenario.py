@@ -35,11 +35,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from smets_fleet.clock import ClockError, parse_speed
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
+DEFAULT_SPEED = "x3600"  # a sleepy GSME wakes every half-hour: every 0.5 s of real time
+DEFAULT_START = "2025-01-06T06:15:00Z"
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
@@ -67,6 +71,9 @@ class Scenario:
     retries: int
     concurrency: int
     mix: tuple[MixEntry, ...]
+    setup: tuple[MixEntry, ...] = ()  # sent once to every meter (of `device`) before the soak
+    speed: str = DEFAULT_SPEED  # the fleet's clock: xN or realtime (smets_fleet.clock)
+    start: str | None = DEFAULT_START  # simulated start, UTC (None: now)
 
     def premises_numbers(self) -> range:
         return range(self.first, self.first + self.premises)
@@ -107,8 +114,8 @@ def _number(table: dict[str, Any], key: str, default: Any, where: str, kind: typ
 def parse(data: dict[str, Any], known_srs: Iterable[str] | None = None) -> Scenario:
     known = set(known_srs) if known_srs is not None else None
     for key in data:
-        if key not in ("fleet", "soak", "mix"):
-            raise ScenarioError("unknown section [%s] (fleet, soak, mix)" % key)
+        if key not in ("fleet", "soak", "mix", "setup"):
+            raise ScenarioError("unknown section [%s] (fleet, soak, mix, setup)" % key)
     fleet = data.get("fleet", {})
     soak = data.get("soak", {})
     if not isinstance(fleet, dict) or not isinstance(soak, dict):
@@ -119,23 +126,20 @@ def parse(data: dict[str, Any], known_srs: Iterable[str] | None = None) -> Scena
     mix_rows = data.get("mix")
     if not isinstance(mix_rows, list) or not mix_rows:
         raise ScenarioError("[[mix]]: at least one service request")
-    mix = []
-    for i, row in enumerate(mix_rows):
-        where = "mix[%d]" % i
-        if not isinstance(row, dict) or not isinstance(row.get("sr"), str):
-            raise ScenarioError("%s.sr: the service request's name is missing" % where)
-        sr = row["sr"]
-        if known is not None and sr not in known:
-            raise ScenarioError(
-                "%s.sr: unknown service request %r (known: %s)" % (where, sr, ", ".join(sorted(known)))
-            )
-        params = row.get("params", {})
-        if not isinstance(params, dict):
-            raise ScenarioError("%s.params: must be a table" % where)
-        device = row.get("device")
-        if device is not None and device not in meters:
-            raise ScenarioError("%s.device: %r is not one of fleet.meters" % (where, device))
-        mix.append(MixEntry(sr, _number(row, "weight", 1, where, float, 0), device, dict(params)))
+    mix = _entries(mix_rows, "mix", known, meters)
+    setup_rows = data.get("setup", [])
+    if not isinstance(setup_rows, list):
+        raise ScenarioError("[[setup]]: must be an array of tables")
+    setup = _entries(setup_rows, "setup", known, meters)
+    speed = fleet.get("speed", DEFAULT_SPEED)
+    try:
+        if not isinstance(speed, str) or parse_speed(speed)[0] == "fast":
+            raise ClockError(speed)
+    except ClockError:
+        raise ScenarioError('fleet.speed: "realtime" or "xN" (N times real time), not %r' % speed) from None
+    start = fleet.get("start", DEFAULT_START)
+    if not isinstance(start, str):
+        raise ScenarioError('fleet.start: a UTC date-time string such as "2025-01-06T06:15:00Z", or "now"')
     if not sum(m.weight for m in mix) > 0:
         raise ScenarioError("[[mix]]: the weights add up to zero")
     seed = fleet.get("seed", "smets-fleet")
@@ -152,7 +156,31 @@ def parse(data: dict[str, Any], known_srs: Iterable[str] | None = None) -> Scena
         retries=_number(soak, "retries", 2, "soak", int, 0),
         concurrency=_number(soak, "concurrency", 1000, "soak", int, 1),
         mix=tuple(mix),
+        setup=tuple(setup),
+        speed=speed.strip().lower(),
+        start=None if start.strip().lower() == "now" else start,
     )
+
+
+def _entries(rows: list[Any], section: str, known: set[str] | None, meters: list[str]) -> list[MixEntry]:
+    out = []
+    for i, row in enumerate(rows):
+        where = "%s[%d]" % (section, i)
+        if not isinstance(row, dict) or not isinstance(row.get("sr"), str):
+            raise ScenarioError("%s.sr: the service request's name is missing" % where)
+        sr = row["sr"]
+        if known is not None and sr not in known:
+            raise ScenarioError(
+                "%s.sr: unknown service request %r (known: %s)" % (where, sr, ", ".join(sorted(known)))
+            )
+        params = row.get("params", {})
+        if not isinstance(params, dict):
+            raise ScenarioError("%s.params: must be a table" % where)
+        device = row.get("device")
+        if device is not None and device not in meters:
+            raise ScenarioError("%s.device: %r is not one of fleet.meters" % (where, device))
+        out.append(MixEntry(sr, _number(row, "weight", 1, where, float, 0), device, dict(params)))
+    return out
 
 
 def load(path: Path | str, known_srs: Iterable[str] | None = None) -> Scenario:
