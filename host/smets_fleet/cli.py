@@ -160,6 +160,15 @@ def _add_run_command() -> None:
 _add_run_command()
 
 
+def _add_soak_command() -> None:
+    from smets_fleet.soakcli import soak
+
+    cli.add_command(soak)
+
+
+_add_soak_command()
+
+
 def main() -> None:
     cli()
 
