@@ -374,11 +374,15 @@ def _rows_width(v):
     return k
 
 
-def _enc(v, depth):
+def _enc(v, depth, sub=None):
+    """v as plain data, its parts encoded by `sub(part, depth)`: _enc itself (the whole tree, dump)
+    or _later (one level, the parts left for write_json to encode as it reaches them)."""
     if v is None or type(v) is bool or isinstance(v, (int, str, bytes)):
         return v
     if depth > MAX_DEPTH:
         raise StateError(": nested deeper than %d" % MAX_DEPTH)
+    if sub is None:
+        sub = _enc
     t = type(v)
     d = depth + 1
     if t is list:
@@ -388,11 +392,13 @@ def _enc(v, depth):
             for row in v:
                 flat.extend(row)
             return {"rows": k, "ints": flat}
-        return [_enc(x, d) for x in v]
+        return [sub(x, d) for x in v]
     if t is tuple:
-        return {"tuple": [_enc(x, d) for x in v]}
+        return {"tuple": [sub(x, d) for x in v]}
+    # write_json streams a bytearray's or an array's octets itself (no copy of them at once)
+    streaming = sub is _later
     if t is bytearray:
-        return {"bytearray": bytes(v)}
+        return {"bytearray": v if streaming else bytes(v)}
     if t is memoryview:
         return bytes(v)
     if t is dict:
@@ -401,12 +407,12 @@ def _enc(v, depth):
             items.sort(key=lambda kv: kv[0])  # a stable order where the keys allow one
         except TypeError:
             pass
-        return {"dict": [[_enc(k, d), _enc(x, d)] for k, x in items]}
+        return {"dict": [[sub(k, d), sub(x, d)] for k, x in items]}
     if t is array:
         # trailing zero octets are left out: a log not yet full, a counter cache barely used
-        return {"array": _typecode(v), "n": len(v), "data": bytes(v).rstrip(b"\x00")}
+        return {"array": _typecode(v), "n": len(v), "data": v if streaming else bytes(v).rstrip(b"\x00")}
     if t is Held:
-        return {"class": "Held", "run": _runner_name(v.fn), "args": _enc(v.args, d)}
+        return {"class": "Held", "run": _runner_name(v.fn), "args": sub(v.args, d)}
     s = spec(t)
     if s is None:
         raise StateError(": a %s is not in persist.CLASSES" % t.__name__)
@@ -414,10 +420,33 @@ def _enc(v, depth):
     for names in (s[0], s[1]):
         for f in names:
             try:
-                out[f] = _enc(getattr(v, f, None), d)
+                out[f] = sub(getattr(v, f, None), d)
             except StateError as e:
                 raise StateError("." + f + str(e)) from None
     return out
+
+
+class _Later:
+    """A part of a state that write_json encodes (one level at a time) when it reaches it."""
+
+    __slots__ = ("v", "depth")
+
+    def __init__(self, v, depth):
+        self.v = v
+        self.depth = depth
+
+
+def _later(v, depth):
+    if v is None or type(v) is bool or isinstance(v, (int, str, bytes)):
+        return v
+    return _Later(v, depth)
+
+
+def streamed(obj):
+    """dump(obj) for write_json, encoded as it is written: the same text as write_json(dump(obj)),
+    without ever holding the whole plain copy (a board saves its state in a small heap with it).
+    The objects must not change until it is written."""
+    return {"format": FORMAT, "state": _Later(obj, 0)}
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -615,13 +644,20 @@ def _b64(b):
     return binascii.b2a_base64(b)[:-1].decode()
 
 
-def write_json(state, write, chunk=1024):
-    """Write `state` as JSON text through `write(str)` in pieces of about `chunk` characters (a board
-    streams it to a file). Keys of objects are sorted, so equal states give equal text."""
+def write_json(state, write, chunk=256):
+    """Write `state` (plain data, or streamed()) as JSON text through `write(str)` in pieces of about
+    `chunk` characters (a board streams it to a file). Keys of objects are sorted, so equal states
+    give equal text. No piece of text it builds is much longer than `chunk` (bytes go out in base64
+    slices): a long-running board's heap is fragmented, and only short blocks are sure to be there."""
     out = _Pieces(write, chunk)
     stack = []  # open containers: [container, next index, sorted keys or None for a list]
     v = state
     while True:
+        if type(v) is _Later:
+            try:
+                v = _enc(v.v, v.depth, _later)
+            except StateError as e:
+                raise StateError("state" + _path(stack) + str(e)) from None
         if v is None:
             out.add("null")
         elif v is True:
@@ -633,18 +669,26 @@ def write_json(state, write, chunk=1024):
         elif isinstance(v, str):
             out.add(json.dumps(v))
         elif isinstance(v, (bytes, bytearray)):
-            out.add('{"b64":"' + _b64(v) + '"}')
+            out.add('{"b64":"')
+            mv = memoryview(v)
+            for i in range(0, len(v), _B64_SLICE):
+                out.add(_b64(mv[i : i + _B64_SLICE]))
+            out.add('"}')
+        elif type(v) is array:  # an array's octets, from streamed(): as bytes(v).rstrip(b"\x00")
+            out.add('{"b64":"')
+            _array_b64(v, out)
+            out.add('"}')
         elif type(v) is list:
             out.add("[")
             stack.append([v, 0, None])
         elif type(v) is dict:
             keys = sorted(v.keys()) if _all_text(v) else None
             if keys is None:
-                raise StateError("state: a JSON object key must be text")
+                raise StateError("state%s: a JSON object key must be text" % _path(stack))
             out.add("{")
             stack.append([v, 0, keys])
         else:
-            raise StateError("state: a %s is not plain data" % _name(v))
+            raise StateError("state%s: a %s is not plain data" % (_path(stack), _name(v)))
         v = None
         while stack:
             top = stack[-1]
@@ -667,6 +711,35 @@ def write_json(state, write, chunk=1024):
     out.flush()
 
 
+_B64_SLICE = 192  # octets: a multiple of 3, so the base64 of the slices joins into the base64 of all
+
+
+def _array_b64(a, out):
+    """The base64 of an array's octets without their trailing zero octets, in slices."""
+    tc = _typecode(a)
+    size = _itemsize(tc)
+    j = len(a)
+    while j and a[j - 1] == 0:
+        j -= 1
+    if not j:
+        return
+    end = (j - 1) * size + len(bytes(array(tc, [a[j - 1]])).rstrip(b"\x00"))
+    step = _B64_SLICE // size
+    for i in range(0, j, step):
+        piece = bytes(a[i : i + step])
+        if i + step >= j:
+            piece = piece[: end - i * size]
+        out.add(_b64(piece))
+
+
+def _path(stack):
+    """Where write_json is in the state, as in dump's messages (".esme.meter[2]")."""
+    p = []
+    for _c, i, keys in stack:
+        p.append("[%d]" % (i - 1) if keys is None else "." + keys[i - 1])
+    return "".join(p)
+
+
 def _all_text(d):
     for k in d:
         if type(k) is not str:
@@ -675,7 +748,8 @@ def _all_text(d):
 
 
 class _Pieces:
-    """Small strings joined into pieces of about `chunk` characters for `write`."""
+    """Small strings joined into pieces of about `chunk` characters for `write` (and at most
+    _PARTS of them at a time, so that the list of parts stays short too)."""
 
     __slots__ = ("write", "chunk", "parts", "size")
 
@@ -688,7 +762,7 @@ class _Pieces:
     def add(self, s):
         self.parts.append(s)
         self.size += len(s)
-        if self.size >= self.chunk:
+        if self.size >= self.chunk or len(self.parts) >= _PARTS:
             self.flush()
 
     def flush(self):
@@ -696,6 +770,9 @@ class _Pieces:
             self.write("".join(self.parts))
             self.parts = []
             self.size = 0
+
+
+_PARTS = 32
 
 
 def to_json(state):

@@ -155,7 +155,8 @@ class Board:
     def _dump(self):
         if persist is None:
             return None
-        return persist.dump(self.premises.device if self.single else self.premises)
+        # Encoded while it is written (no plain copy of the whole state in the heap at once).
+        return persist.streamed(self.premises.device if self.single else self.premises)
 
     def _load(self, state):
         if self.single:

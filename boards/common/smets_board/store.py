@@ -45,28 +45,36 @@ def _remove(path):
 
 
 class _Buffered(io.IOBase):  # a stream object, as MicroPython's json.dump requires
-    """A write-only stream for json.dump: collects the many small writes into _CHUNK-byte blocks.
+    """A write-only stream for json.dump: collects the many small writes into `buf` (one block the
+    store keeps, so a save allocates no buffer in a fragmented heap) and writes it when full.
     ``delay_ms`` (a test hook) sleeps after each block so a test can cut power mid-write."""
 
-    def __init__(self, f, delay_ms=0):
+    def __init__(self, f, buf, delay_ms=0):
         self.f = f
-        self.buf = bytearray()
+        self.buf = memoryview(buf)
+        self.n = 0
         self.delay_ms = delay_ms
         self.size = 0
 
     def write(self, data):
         if isinstance(data, str):
             data = data.encode()
-        self.buf += data
-        if len(self.buf) >= _CHUNK:
-            self.flush()
+        src = memoryview(data)
+        i = 0
+        while i < len(src):
+            k = min(len(self.buf) - self.n, len(src) - i)
+            self.buf[self.n : self.n + k] = src[i : i + k]
+            self.n += k
+            i += k
+            if self.n == len(self.buf):
+                self.flush()
         return len(data)
 
     def flush(self):
-        if self.buf:
-            self.f.write(self.buf)
-            self.size += len(self.buf)
-            self.buf = bytearray()
+        if self.n:
+            self.f.write(self.buf[: self.n])
+            self.size += self.n
+            self.n = 0
             if self.delay_ms:
                 time.sleep_ms(self.delay_ms) if hasattr(time, "sleep_ms") else time.sleep(
                     self.delay_ms / 1000
@@ -87,13 +95,14 @@ class Store:
         self.encode = encode
         self.decode = decode
         self.last_size = 0
+        self.buf = bytearray(_CHUNK)
 
     # -- writing ---------------------------------------------------------------------------------
     def _write(self, path, obj):
         tmp = path + ".tmp"
         f = open(tmp, "wb")
         try:
-            w = _Buffered(f, self.write_delay_ms)
+            w = _Buffered(f, self.buf, self.write_delay_ms)
             if self.encode is not None:
                 self.encode(obj, w.write)
             else:
