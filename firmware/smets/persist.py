@@ -44,7 +44,7 @@ from smets.behaviour.tariff import TariffConfig
 from smets.build import build_device, build_premises
 from smets.devices.device import FutureItem
 from smets.devices.trust import Anchor
-from smets.usecases import cosem, firmware
+from smets.usecases import cosem, firmware, zse_tariff
 from smets.usecases.registry import Held, Raw
 
 FORMAT = 1
@@ -96,6 +96,7 @@ CLASSES = (
             "billing_period",
             "snapshots",
             "calendars",
+            "tariff_items",
             "price",
             "join_log",
             "samples",
@@ -270,6 +271,7 @@ REBUILT = (Anchor, FutureItem, TariffConfig, Calendar, EsmeSchedule, GsmeCalenda
 RUNNERS = (
     ("cosem.activate", cosem.run_activation),
     ("firmware.activate", firmware.run_activation),
+    ("zse_tariff.activate", zse_tariff.run_activation),
 )
 
 _TYPECODES = "bBhHiIlLqQ"

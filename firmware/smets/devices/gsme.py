@@ -99,6 +99,7 @@ class Gsme(MeterDevice, GbzDevice):
         self.billing_period = None  # the Publish Billing Period fields last set (GCS25/25a)
         self.snapshots = None  # loaded snapshots (cluster -> list), else the behaviour's (usecases.snapshots)
         self.calendars = []  # calendar items kept as sent (usecases.calendars)
+        self.tariff_items = []  # Price cluster tariff items kept as sent (usecases.zse_tariff)
         self.price = None  # the Publish Price fields held (GCS21f)
         self.join_log = []  # (EUI-64, GBCS device type) of the devices it may talk to (CS07)
         self.samples = {}  # sample ID -> [(start, value)...] held as given (gas network data, GCS18)

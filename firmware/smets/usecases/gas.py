@@ -1,6 +1,7 @@
 """GSME and GPF use cases (GBZ / ZSE): top-up (CS01b), meter balance (GCS40a/b/c/d), payment mode
-(GCS02/03), debt (GCS04, and the SECMP0002 resets GCS04R1-3), prepayment configuration (GCS05),
-tariff and price (GCS01a/b, kept as sent), and the reads of SRVs 4.1.x, 4.3, 4.18, 6.2.x.
+(GCS02/03), debt (GCS04, and the SECMP0002 resets GCS04R1-3), prepayment configuration and the
+friendly credit calendar (GCS05), tariff and price (GCS01a/b: kept as sent and priced through
+usecases.zse_tariff), and the reads of SRVs 4.1.x, 4.3, 4.18, 6.2.x.
 
 The ZSE attributes bound to the GSME's behaviour (smets.behaviour.meter.GsmeBehaviour) are those of
 the Prepayment cluster (0x0705) below; the rest are kept in the device's attribute store. ZSE
@@ -13,7 +14,7 @@ from smets.behaviour import supply as sp
 from smets.behaviour.account import CREDIT, PREPAYMENT
 from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
-from smets.usecases import calendars, firmware, logs, snapshots, zse
+from smets.usecases import calendars, firmware, logs, snapshots, zse, zse_tariff
 from smets.usecases.common import SUPPLIER, SUPPLIER_ACB, SUPPLIER_NO, SUPPLIER_NO_ACB
 from smets.usecases.registry import entry
 from smets.wire import alert_codes as ac
@@ -614,6 +615,7 @@ def gsme_model():
         m.response_loader(PRICE, 0x09, _load_billing_period)
         snapshots.bind(m)
         calendars.bind(m)
+        zse_tariff.bind(m)
         _MODEL = m
     return _MODEL
 
@@ -666,6 +668,7 @@ def read_use_cases():
 
 def gsme_use_cases():
     cmd = zse.gbz_use_case()
+    tariff = zse_tariff.use_case()
     out = [
         entry("CS01b", SUPPLIER, cmd, replay=True, dated=True),
         entry("GCS40a", SUPPLIER, cmd, replay=True),
@@ -678,9 +681,9 @@ def gsme_use_cases():
         entry("GCS04R1", SUPPLIER, cmd, replay=True),
         entry("GCS04R2", SUPPLIER, cmd, replay=True),
         entry("GCS04R3", SUPPLIER, cmd, replay=True),
-        entry("GCS05", SUPPLIER, cmd, replay=True, dated=True),
-        entry("GCS01a", SUPPLIER, cmd, replay=True, dated=True),
-        entry("GCS01b", SUPPLIER, cmd, replay=True, dated=True),
+        entry("GCS05", SUPPLIER, tariff, replay=True, dated=True),
+        entry("GCS01a", SUPPLIER, tariff, replay=True, dated=True),
+        entry("GCS01b", SUPPLIER, tariff, replay=True, dated=True),
         entry("GCS15e", SUPPLIER_ACB, cmd),
         entry("GCS15d", SUPPLIER_ACB, zse.gbz_use_case(_SENSITIVE_PREPAYMENT)),
         entry("GCS32", SUPPLIER, cmd, replay=True),

@@ -15,7 +15,9 @@
 * A response's direction is the opposite of the request's (frame control bit 3); its sequence number
   echoes the request's; the last response component carries the "last" control bit.
 * Future-dated cluster commands (implementation time in the future) are held by the device and
-  report 0x8F66 with the cluster, frame control and command ID (FDEIA-GBZ, message code 0x00CD).
+  report 0x8F66 with the cluster, frame control and command ID (FDEIA-GBZ, message code 0x00CD);
+  what a held command does when it falls due is the model's runner for it, if any
+  (``ZseModel.runner``: the GSME's tariff and friendly credit calendar, usecases.zse_tariff).
 """
 
 from smets.behaviour.errors import BehaviourError
@@ -56,15 +58,18 @@ class ZseModel:
     """attributes: (cluster, attribute) -> (getter(dev) -> (type, value) or None, loader(dev, value));
     commands: (cluster, direction bit, command ID) -> handler(dev, ctx, comp, zcl_command), which
     returns a ZCL status (Default Response) or a response Component; response_loaders: (cluster,
-    response command ID) -> fn(dev, zcl_command) setting the state a response reports (priming)."""
+    response command ID) -> fn(dev, zcl_command) setting the state a response reports (priming);
+    runners: (cluster, direction bit, command ID) -> make(dev, ctx, comp, zcl_command), giving the
+    ``registry.Held`` a future-dated command runs when it falls due (None: it only reports)."""
 
-    __slots__ = ("attributes", "commands", "response_loaders", "fault_aware")
+    __slots__ = ("attributes", "commands", "response_loaders", "fault_aware", "runners")
 
     def __init__(self):
         self.attributes = {}
         self.commands = {}
         self.response_loaders = {}
         self.fault_aware = []
+        self.runners = {}
 
     def attribute(self, cluster, attr_id, getter, loader=None):
         self.attributes[(cluster, attr_id)] = (getter, loader)
@@ -78,6 +83,9 @@ class ZseModel:
 
     def response_loader(self, cluster, command_id, fn):
         self.response_loaders[(cluster, command_id)] = fn
+
+    def runner(self, cluster, s2c, command_id, make):
+        self.runners[(cluster, 1 if s2c else 0, command_id)] = make
 
 
 def read(dev, cluster, attr_id):
@@ -152,9 +160,8 @@ TIME_FIELDS = ("implementation_date_time", "start_time")
 ALERT_FC_CLEAR = {"GCS05": FC_S2C}
 
 
-def schedule(dev, ctx, comp, cmd):
-    """Hold a cluster command whose implementation (or start) time is in the future, so that it
-    reports 0x8F66 when it runs; 0xFFFFFFFE/0xFFFFFFFF (never) cancels what was held."""
+def item_time(comp, cmd):
+    """A cluster command's implementation (or start) time as sent, or None when it has none."""
     when = None
     if cmd is not None:
         for name in TIME_FIELDS:
@@ -163,13 +170,27 @@ def schedule(dev, ctx, comp, cmd):
                 break
     if when is None:
         when = comp.from_date_time
+    return when
+
+
+def is_never(when):
+    return when >= 0xFFFFFFFE
+
+
+def schedule(dev, ctx, comp, cmd):
+    """Hold a cluster command whose implementation (or start) time is in the future, so that it
+    reports 0x8F66 (and does what the model's runner for it says) when it runs; 0xFFFFFFFE /
+    0xFFFFFFFF (never) cancels what was held."""
+    when = item_time(comp, cmd)
     if when is None:
         return True
     fc = bytes((comp.frame_control & ~ALERT_FC_CLEAR.get(ctx.usecase.name, 0) & 0xFF,))
-    if when >= 0xFFFFFFFE or when == ZCL_NOW or when <= ctx.now:
+    if is_never(when) or when == ZCL_NOW or when <= ctx.now:
         dev.cancel(comp.cluster_id, fc, comp.command_id)
         return True
-    return dev.hold(when, ctx, comp.cluster_id, fc, comp.command_id)
+    make = dev.zmodel.runners.get((comp.cluster_id, 1 if comp.frame_control & FC_S2C else 0, comp.command_id))
+    run = make(dev, ctx, comp, cmd) if make is not None else None
+    return dev.hold(when, ctx, comp.cluster_id, fc, comp.command_id, run)
 
 
 def run_component(dev, ctx, comp, read_fc):
