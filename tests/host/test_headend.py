@@ -181,10 +181,18 @@ def test_set_tariff_esme_prices_consumption(price):
     assert before - dev.meter.account.balance == 2 * price
 
 
-def test_set_tariff_gsme_every_component_accepted():
+def test_set_tariff_gsme_every_component_accepted_and_prices_gas():
     rig = Rig()
     r = rig.send("set-tariff", "gsme", price=9600, standing_charge=22465)
     assert r.ok and r.pending.use_case == "GCS01a" and r.pending.critical
+    # the GSME prices with it (credit mode: charges go to its bill to date), in milli-pence per kWh
+    acc = rig.device("gsme").meter.account
+    before = acc.bill_to_date
+    rig.device("gsme").consume(rig.now + 60, 2000)  # 2 kWh on tier 1
+    assert acc.bill_to_date - before == 2 * 9600
+    midnight = (rig.now // 86400 + 1) * 86400
+    rig.device("gsme").tick(midnight)
+    assert acc.bill_to_date - before == 2 * 9600 + 22465  # the standing charge of the day that begins
 
 
 def test_payment_mode_both_meters():
