@@ -44,7 +44,7 @@ from smets.behaviour.tariff import TariffConfig
 from smets.build import build_device, build_premises
 from smets.devices.device import FutureItem
 from smets.devices.trust import Anchor
-from smets.usecases import cosem, firmware, zse_tariff
+from smets.usecases import cosem, firmware, zse_runner
 from smets.usecases.registry import Held, Raw
 
 FORMAT = 1
@@ -271,7 +271,7 @@ REBUILT = (Anchor, FutureItem, TariffConfig, Calendar, EsmeSchedule, GsmeCalenda
 RUNNERS = (
     ("cosem.activate", cosem.run_activation),
     ("firmware.activate", firmware.run_activation),
-    ("zse_tariff.activate", zse_tariff.run_activation),
+    ("zse_tariff.activate", zse_runner.run_activation),
 )
 
 _TYPECODES = "bBhHiIlLqQ"

@@ -52,6 +52,7 @@ from smets.behaviour.calendar import Calendar
 from smets.behaviour.errors import BehaviourError
 from smets.behaviour.nondisablement import GsmeCalendar
 from smets.behaviour.tariff import BLOCK, TOU, TariffConfig
+from smets.usecases import zse_runner
 from smets.usecases.registry import Held
 
 PRICE = 0x0700
@@ -436,7 +437,8 @@ def make_run(dev, ctx, comp, cmd):
                 and _get(o[4], "issuer_calendar_id") == cid
             ):
                 parts.append([c.command_id, [list(f) for f in o[4]]])
-    return Held(run_activation, (comp.cluster_id, comp.command_id, it[3], [list(f) for f in it[4]], parts))
+    args = (comp.cluster_id, comp.command_id, it[3], [list(f) for f in it[4]], parts)
+    return Held(zse_runner.run_activation, args)
 
 
 def run_activation(dev, at, cluster, command_id, kind, fields, parts):
