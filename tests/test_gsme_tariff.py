@@ -614,3 +614,32 @@ def test_premises_gsme_device_log_and_a_held_tariff_survive_a_restart():
         assert d.meter.tariff.active.kind == 1 and d.meter.tariff.active.block_thresholds == ((2000, 5000),)
         assert cost_of(d, t0 + DAY + HOUR, 3000) == (2000 * 1000 + 1000 * 1500) // 100  # scale -4
     assert restored.gsme.calendars == gsme.calendars and restored.gsme.tariff_items == gsme.tariff_items
+
+
+def test_rtds_tariff_and_friendly_credit_calendars_share_an_id_and_stay_apart():
+    """RTDS sends both calendars under issuer calendar ID 473385600: each is kept under its type,
+    read back by "the calendar in force" of its type, and both are in force."""
+    from smets.usecases import calendars
+
+    t0 = to_seconds(2015, 1, 1)
+    dev = rtds_gsme(t0)
+    rtds_command(dev, GCS05, "GCS05_2.1_IMMEDIATE_SUCCESS_COMMAND_GBCS.HEX", t0)  # counter 1000
+    rtds_command(dev, GCS01A, "GCS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_COMMAND_GBCS.HEX", t0 + 60)  # 1007
+    assert dev.meter.tariff.active.tou_prices == (9600, 10200, 10750, 11000) and dev.meter.nd is not None
+
+    def day_profiles(current_id):
+        get = gbz.Component(CALENDAR, 0x01, b"", 0x01)
+        fields = [
+            ["provider_id", 0],
+            ["issuer_calendar_id", current_id],
+            ["start_day_id", 1],
+            ["number_of_days", 0],
+        ]
+        get.set_command(gbz.ZclCommand("Get Day Profiles", fields))
+        out = calendars.get_items(dev, None, get, get.command())
+        return [(c.command().get("calendar_type"), len(c.command().get("entries"))) for c in out]
+
+    assert day_profiles(0xFFFFFFFF) == [(DELIVERED, 1)] * 4  # four tariff days of one switch
+    assert day_profiles(0xFFFFFFFE) == [(FRIENDLY_CREDIT, 3), (FRIENDLY_CREDIT, 3), (FRIENDLY_CREDIT, 1)]
+    # the tariff still prices as it did: Monday 5 January 2015 on tier 3
+    assert cost_of(dev, to_seconds(2015, 1, 5, 12), 1000) == 10750
