@@ -65,7 +65,7 @@ def test_profile_log_is_compact():
 
 
 def test_alert_table_sorted_unique_and_classes_from_the_spec():
-    codes = [row[0] for row in ac.ALERT_CODES]
+    codes = [row[0] for row in ac.rows()]
     assert codes == sorted(codes) and len(set(codes)) == len(codes)
     for code in (0x8F0F, 0x8F83, 0x8F0A, 0x8F1E, 0x8F66, 0x8F67, 0x8F0C, 0x8F72, 0x8F1C, 0x8F43):
         assert ac.is_critical(code), hex(code)
@@ -74,7 +74,7 @@ def test_alert_table_sorted_unique_and_classes_from_the_spec():
     assert ac.name(0x81A0) == "Smart Meter Integrity Issue - Warning"  # as in the RTDS decode
     assert ac.name(0x8F0A) == "Billing Data Log Updated"
     assert ac.lookup(0x1234) is None and ac.is_critical(0x8FFE) and not ac.is_critical(0x81FE)
-    for row in ac.ALERT_CODES:
+    for row in ac.rows():
         assert row[2] == ((row[0] & 0xFF00) == 0x8F00), hex(row[0])
 
 

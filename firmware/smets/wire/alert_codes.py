@@ -5,9 +5,9 @@ gbcs-parser alert table quoted in the spec (§2.10); the class follows the GBCS 
 critical, 0x81xx non-critical and supplier-configurable, 0x80xx non-critical, mostly Network
 Operator alerts). Codes that appear in RTDS without a name carry "(name not in sources)".
 
-Rows are sorted by code so lookups are a binary search over the tuple: no dict is built, which keeps
-the table out of RAM on a board (it lives in the frozen bytecode). The behaviour layer refers to the
-codes by the ``A_*`` names below; the wire layer uses ``name`` / ``is_critical`` for display.
+The table is text, one row a line, looked up by scanning: on a board the one string stays in flash
+(ROMFS or frozen bytecode), where a tuple per row would be built in RAM. The behaviour layer refers
+to the codes by the ``A_*`` names below; the wire layer uses ``name`` / ``is_critical`` for display.
 """
 
 from smets.compat import const
@@ -44,121 +44,129 @@ A_FUTURE_DATED_FAILED = const(0x8F67)
 A_FIRMWARE_VERIFICATION_OK = const(0x8F72)
 A_DISABLEMENT_SUSPENDED = const(0x8F83)
 
-_C = True  # critical
-_N = False  # non-critical
-
-# (code, name, critical), sorted by code.
-ALERT_CODES = (
-    (0x8071, "GPF Device Log Changed", _N),
-    (0x810D, "Low Credit", _N),
-    (0x810E, "Credit Added Locally", _N),
-    (0x8119, "Emergency Credit Has Become Available", _N),
-    (0x811A, "Failure to Maintain Auxiliary Load Control State", _N),
-    (0x8145, "Clock Adjusted (within tolerance)", _N),
-    (0x8154, "Immediate HAN Interface Command Received and Successfully Actioned", _N),
-    (0x8155, "Immediate HAN Interface Command Received but not Successfully Actioned", _N),
-    (0x8161, "Event 0x8161 (name not in sources)", _N),
-    (0x8162, "Event 0x8162 (name not in sources)", _N),
-    (0x8168, "Supply Disabled then Armed - Activate Emergency Credit Triggered", _N),
-    (0x8183, "Device Joined SMHAN", _N),
-    (0x8184, "Event 0x8184 (name not in sources)", _N),
-    (0x819D, "GSME Command Not Retrieved", _N),
-    (0x819E, "Tap Off Message Response or Alert Failure", _N),
-    (0x81A0, "Smart Meter Integrity Issue - Warning", _N),
-    (0x81A2, "Communications Hub Connected to ESME", _N),
-    (0x81A3, "Communications Hub Disconnected from ESME", _N),
-    (0x81A7, "Time Debt Register 1 Collection Complete", _N),
-    (0x81A8, "Time Debt Register 2 Collection Complete", _N),
-    (0x81A9, "Payment Debt Register Collection Complete", _N),
-    (0x81AA, "Emergency Credit Exhausted", _N),
-    (0x81AB, "Emergency Credit Activated", _N),
-    (0x81BD, "Supply Connect Failure", _N),
-    (0x81BE, "Supply Tamper State Event 0x81BE (name not in sources)", _N),
-    (0x81BF, "Supply Tamper State Event 0x81BF (name not in sources)", _N),
-    (0x81C0, "Supply Disconnect Failure", _N),
-    (0x81C4, "UTRN Manual Entry Suspended", _N),
-    (0x81C5, "UTRN Rejected as Locked Out", _N),
-    (0x81C6, "Clock Not Adjusted (outside tolerance)", _N),
-    (0x8F01, "Active Power Import above Load Limit Threshold", _C),
-    (0x8F0A, "Billing Data Log Updated", _C),
-    (0x8F0C, "Clock Not Adjusted (adjustment greater than 10 seconds)", _C),
-    (0x8F0F, "Credit below Disablement Threshold (prepayment mode)", _C),
-    (0x8F12, "CHF Device Log Changed", _C),
-    (0x8F1B, "Firmware Verification Failed at Power On", _C),
-    (0x8F1C, "Firmware Verification Failed", _C),
-    (0x8F1E, "Integrity Check of Content or Format of Command Failed", _C),
-    (0x8F20, "Limited Duty Cycle Action Taken", _C),
-    (0x8F26, "Sub GHz Channel Changed", _C),
-    (0x8F28, "Sub GHz Channel Scan Request Assessment Outcome", _C),
-    (0x8F2A, "Sub GHz Configuration Changed", _C),
-    (0x8F2C, "Message Discarded Due to Duty Cycle Management", _C),
-    (0x8F2D, "No More Sub GHz Device Capacity", _C),
-    (0x8F30, "Source Does not have Authority for Command", _C),
-    (0x8F32, "Supply Armed", _C),
-    (0x8F33, "Supply Disabled then Armed - Load Limit Triggered", _C),
-    (0x8F34, "Supply Enabled after Load Limit Restoration Period", _C),
-    (0x8F36, "Supply Outage Restored - Outage >= 3 minutes", _C),
-    (0x8F3D, "Trusted Source Authentication Failure", _C),
-    (0x8F3E, "Unauthorised Communication Access Attempted", _C),
-    (0x8F3F, "Supply Tamper Event 0x8F3F (name not in sources)", _C),
-    (0x8F43, "Change in the Executing Firmware Version", _C),
-    (0x8F47, "Credit would cause Meter Balance to exceed Maximum Meter Balance Threshold", _C),
-    (0x8F48, "Device Joining Failed", _C),
-    (0x8F49, "Device Joining Succeeded", _C),
-    (0x8F4A, "Device Unjoining Failed", _C),
-    (0x8F4B, "Device Unjoining Succeeded", _C),
-    (0x8F4C, "Own Certificate Replacement Failed (0x8F4C)", _C),
-    (0x8F4D, "Own Certificate Replacement (0x8F4D)", _C),
-    (0x8F4E, "Own Certificate Replacement (0x8F4E)", _C),
-    (0x8F4F, "Own Certificate Replacement Succeeded (0x8F4F)", _C),
-    (0x8F51, "Duplicate UTRN Entered", _C),
-    (0x8F52, "Event Log Cleared", _C),
-    (0x8F53, "Other Authentication Failure", _C),
-    (0x8F57, "Supply Interrupted (0x8F57)", _C),
-    (0x8F58, "Supply Interrupted (0x8F58)", _C),
-    (0x8F59, "Supply Interrupted (0x8F59)", _C),
-    (0x8F5A, "Supply Interrupted (0x8F5A)", _C),
-    (0x8F5B, "UTRN Exceeds Maximum Credit Threshold", _C),
-    (0x8F60, "Unusual Numbers of Malformed, Out-of-Order or Unexpected Commands Received", _C),
-    (0x8F63, "UTRN not Authentic", _C),
-    (0x8F64, "UTRN not for this Device", _C),
-    (0x8F66, "Future-date HAN Interface Command Successfully Actioned", _C),
-    (0x8F67, "Future-date HAN Interface Command not Successfully Actioned", _C),
-    (0x8F69, "Device Commissioned", _C),
-    (0x8F70, "Update Security Credentials", _C),
-    (0x8F72, "Firmware Verification Successful", _C),
-    (0x8F83, "Disablement of Supply due to Insufficient Credit has been Suspended", _C),
-    (0x8F84, "Failure to Deliver Remote Party Message to ESME", _C),
-    (0x8F85, "Alert 0x8F85 (name not in sources)", _C),
-    (0x8F86, "Alert 0x8F86 (name not in sources)", _C),
-    (0x8F87, "Alert 0x8F87 (name not in sources)", _C),
-    (0x8F88, "Alert 0x8F88 (name not in sources)", _C),
-    (0x8F89, "Firmware Transfer Alert FAILURE", _C),
-    (0x8F8A, "Firmware Transfer Alert SUCCESS", _C),
-    (0x8F8B, "Read Firmware Version", _C),
-)
+# One row a line, sorted by code: alert code (hex), C critical or N non-critical, name.
+ALERT_CODES = """
+8071 N GPF Device Log Changed
+810D N Low Credit
+810E N Credit Added Locally
+8119 N Emergency Credit Has Become Available
+811A N Failure to Maintain Auxiliary Load Control State
+8145 N Clock Adjusted (within tolerance)
+8154 N Immediate HAN Interface Command Received and Successfully Actioned
+8155 N Immediate HAN Interface Command Received but not Successfully Actioned
+8161 N Event 0x8161 (name not in sources)
+8162 N Event 0x8162 (name not in sources)
+8168 N Supply Disabled then Armed - Activate Emergency Credit Triggered
+8183 N Device Joined SMHAN
+8184 N Event 0x8184 (name not in sources)
+819D N GSME Command Not Retrieved
+819E N Tap Off Message Response or Alert Failure
+81A0 N Smart Meter Integrity Issue - Warning
+81A2 N Communications Hub Connected to ESME
+81A3 N Communications Hub Disconnected from ESME
+81A7 N Time Debt Register 1 Collection Complete
+81A8 N Time Debt Register 2 Collection Complete
+81A9 N Payment Debt Register Collection Complete
+81AA N Emergency Credit Exhausted
+81AB N Emergency Credit Activated
+81BD N Supply Connect Failure
+81BE N Supply Tamper State Event 0x81BE (name not in sources)
+81BF N Supply Tamper State Event 0x81BF (name not in sources)
+81C0 N Supply Disconnect Failure
+81C4 N UTRN Manual Entry Suspended
+81C5 N UTRN Rejected as Locked Out
+81C6 N Clock Not Adjusted (outside tolerance)
+8F01 C Active Power Import above Load Limit Threshold
+8F0A C Billing Data Log Updated
+8F0C C Clock Not Adjusted (adjustment greater than 10 seconds)
+8F0F C Credit below Disablement Threshold (prepayment mode)
+8F12 C CHF Device Log Changed
+8F1B C Firmware Verification Failed at Power On
+8F1C C Firmware Verification Failed
+8F1E C Integrity Check of Content or Format of Command Failed
+8F20 C Limited Duty Cycle Action Taken
+8F26 C Sub GHz Channel Changed
+8F28 C Sub GHz Channel Scan Request Assessment Outcome
+8F2A C Sub GHz Configuration Changed
+8F2C C Message Discarded Due to Duty Cycle Management
+8F2D C No More Sub GHz Device Capacity
+8F30 C Source Does not have Authority for Command
+8F32 C Supply Armed
+8F33 C Supply Disabled then Armed - Load Limit Triggered
+8F34 C Supply Enabled after Load Limit Restoration Period
+8F36 C Supply Outage Restored - Outage >= 3 minutes
+8F3D C Trusted Source Authentication Failure
+8F3E C Unauthorised Communication Access Attempted
+8F3F C Supply Tamper Event 0x8F3F (name not in sources)
+8F43 C Change in the Executing Firmware Version
+8F47 C Credit would cause Meter Balance to exceed Maximum Meter Balance Threshold
+8F48 C Device Joining Failed
+8F49 C Device Joining Succeeded
+8F4A C Device Unjoining Failed
+8F4B C Device Unjoining Succeeded
+8F4C C Own Certificate Replacement Failed (0x8F4C)
+8F4D C Own Certificate Replacement (0x8F4D)
+8F4E C Own Certificate Replacement (0x8F4E)
+8F4F C Own Certificate Replacement Succeeded (0x8F4F)
+8F51 C Duplicate UTRN Entered
+8F52 C Event Log Cleared
+8F53 C Other Authentication Failure
+8F57 C Supply Interrupted (0x8F57)
+8F58 C Supply Interrupted (0x8F58)
+8F59 C Supply Interrupted (0x8F59)
+8F5A C Supply Interrupted (0x8F5A)
+8F5B C UTRN Exceeds Maximum Credit Threshold
+8F60 C Unusual Numbers of Malformed, Out-of-Order or Unexpected Commands Received
+8F63 C UTRN not Authentic
+8F64 C UTRN not for this Device
+8F66 C Future-date HAN Interface Command Successfully Actioned
+8F67 C Future-date HAN Interface Command not Successfully Actioned
+8F69 C Device Commissioned
+8F70 C Update Security Credentials
+8F72 C Firmware Verification Successful
+8F83 C Disablement of Supply due to Insufficient Credit has been Suspended
+8F84 C Failure to Deliver Remote Party Message to ESME
+8F85 C Alert 0x8F85 (name not in sources)
+8F86 C Alert 0x8F86 (name not in sources)
+8F87 C Alert 0x8F87 (name not in sources)
+8F88 C Alert 0x8F88 (name not in sources)
+8F89 C Firmware Transfer Alert FAILURE
+8F8A C Firmware Transfer Alert SUCCESS
+8F8B C Read Firmware Version
+"""
 
 
-def index_of(code):
-    """Position of ``code`` in ALERT_CODES (binary search), or -1 when unknown."""
-    lo = 0
-    hi = len(ALERT_CODES) - 1
-    while lo <= hi:
-        mid = (lo + hi) >> 1
-        c = ALERT_CODES[mid][0]
-        if c == code:
-            return mid
-        if c < code:
-            lo = mid + 1
-        else:
-            hi = mid - 1
-    return -1
+def _row(start):
+    end = ALERT_CODES.find("\n", start)
+    return (
+        int(ALERT_CODES[start : start + 4], 16),
+        ALERT_CODES[start + 7 : end],
+        ALERT_CODES[start + 5] == "C",
+    )
+
+
+def rows():
+    """Every row as (code, name, critical), in table order."""
+    out = []
+    i = 1
+    while i < len(ALERT_CODES):
+        out.append(_row(i))
+        i = ALERT_CODES.find("\n", i) + 1
+    return out
+
+
+def _find(code):
+    """Where the row of `code` starts in ALERT_CODES, or -1."""
+    if type(code) is not int or not 0 <= code <= 0xFFFF:
+        return -1
+    i = ALERT_CODES.find("\n%04X " % code)
+    return i + 1 if i >= 0 else -1
 
 
 def lookup(code):
     """The (code, name, critical) row for an alert code, or None."""
-    i = index_of(code)
-    return ALERT_CODES[i] if i >= 0 else None
+    i = _find(code)
+    return _row(i) if i >= 0 else None
 
 
 def name(code):
@@ -168,12 +176,12 @@ def name(code):
 
 def is_critical(code):
     """True for a critical alert. Unknown codes follow the GBCS range rule (0x8Fxx critical)."""
-    row = lookup(code)
-    if row is not None:
-        return row[2]
+    i = _find(code)
+    if i >= 0:
+        return ALERT_CODES[i + 5] == "C"
     return (code & 0xFF00) == 0x8F00
 
 
 def non_critical_codes():
     """The non-critical codes in table order; their positions index per-code alert settings."""
-    return tuple(row[0] for row in ALERT_CODES if not row[2])
+    return tuple(row[0] for row in rows() if not row[2])
