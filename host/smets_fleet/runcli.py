@@ -175,6 +175,8 @@ def summary_lines(m: FleetMetrics, start: int, end: int, wall: float, status: st
 @click.option(
     "--log-sizes", type=click.Choice(["full", "board"]), help="SMETS log sizes or the small board set."
 )
+@click.option("--report", "report_dir", metavar="DIR", help="Write report.json and PNG plots to DIR.")
+@click.option("--metrics-port", type=int, metavar="PORT", help="Serve Prometheus metrics on 127.0.0.1:PORT.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def run(**opts: Any) -> None:
     """Run N premises (CHF + ESME + GSME/GPF) for a span of simulated time.
@@ -197,15 +199,70 @@ def run(**opts: Any) -> None:
             parse_broker_url(plan.broker)
         except TransportError as exc:
             _fail(str(exc))
-    progress = RichProgress(plan.start, plan.end, opts["quiet"])
-    outcome = runner.run(plan, progress)
+    progress: Any = RichProgress(plan.start, plan.end, opts["quiet"])
+    server = None
+    if opts["metrics_port"] is not None:
+        progress, server = _serve_metrics(opts["metrics_port"], progress)
+    try:
+        outcome = runner.run(plan, progress)
+    finally:
+        if server is not None:
+            server.shutdown()
     for line in summary_lines(outcome.metrics, plan.start, plan.end, outcome.wall_seconds, outcome.status):
         click.echo(line)
+    if opts["report_dir"]:
+        _report(opts["report_dir"], outcome, plan)
     if outcome.error:
         click.echo(f"smets-fleet: {outcome.error}", err=True)
     if plan.checkpoint_dir and outcome.status != "failed":
         click.echo(f"checkpoint: {plan.checkpoint_dir}")
     sys.exit(outcome.exit_code)
+
+
+class _Latest:
+    """Passes progress on and keeps the latest merged figures for the Prometheus endpoint."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.metrics = FleetMetrics()
+
+    def update(self, m: FleetMetrics) -> None:
+        self.metrics = m
+        self.inner.update(m)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _serve_metrics(port: int, progress: Any) -> tuple[Any, Any]:
+    from smets_fleet.prom import serve
+
+    if not 0 < port < 65536:
+        _fail("--metrics-port must be 1..65535, got %d" % port)
+    latest = _Latest(progress)
+    try:
+        server = serve(port, lambda: latest.metrics.snapshot())
+    except OSError as exc:
+        progress.close()
+        _fail("cannot serve metrics on 127.0.0.1:%d: %s" % (port, exc.strerror or exc))
+    return latest, server
+
+
+def _report(folder: str, outcome: Any, plan: Any) -> None:
+    """The run's report: its figures, alerts by code and errors by kind (no head end: no latencies)."""
+    from pathlib import Path
+
+    from smets_fleet.report import RunRecord, write_report
+
+    m = outcome.metrics
+    summary = {k: v for k, v in m.as_dict().items() if not isinstance(v, dict)}
+    summary.update(status=outcome.status, wall_seconds=round(outcome.wall_seconds, 3), end=plan.end)
+    try:
+        write_report(RunRecord(summary, alerts=dict(m.alerts), errors=dict(m.error_kinds)), Path(folder))
+    except OSError as exc:
+        click.echo("smets-fleet: cannot write the report: %s" % exc, err=True)
+        return
+    click.echo("report: %s" % folder)
 
 
 def _plan(opts: dict[str, Any], runner: Any, FleetConfig: Any, parse_speed: Any, ClockError: Any) -> Any:
