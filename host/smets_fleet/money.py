@@ -52,14 +52,14 @@ class Terms:
     tdr_rate: tuple[int, int] = (0, 0)  # per period
     tdr_period: tuple[int, int] = (DAY, DAY)
     pdr_percent: int = 0  # whole percent of each top-up
-    debt_cap: int | None = None  # payment debt recovered per cap window at most (None: no limit)
+    debt_cap: int | None = 0  # payment debt recovered per cap window at most (None: no limit)
     disablement: int = 0
 
     @staticmethod
     def from_params(tariff: dict[str, Any] | None, debt: dict[str, Any] | None, cap: int | None) -> Terms:
         """From the parameters of a set-tariff and an update-debt service request (srv names and
         units: milli-pence per kWh and per day, pence per period), and the prepay-config debt cap in
-        pence."""
+        pence (None when none was sent: the meter's own cap, 0, stands)."""
         t = tariff or {}
         d = debt or {}
         periods = {"daily": DAY, "hourly": HOUR}
@@ -69,7 +69,7 @@ class Terms:
             tdr_rate=(int(d.get("tdr1_rate", 0)) * PENCE, int(d.get("tdr2_rate", 0)) * PENCE),
             tdr_period=(periods[d.get("tdr1_period", "daily")], periods[d.get("tdr2_period", "daily")]),
             pdr_percent=int(d.get("pdr_percent", 0)),
-            debt_cap=None if cap is None else cap * PENCE,
+            debt_cap=0 if cap is None else cap * PENCE,
         )
 
 
@@ -183,7 +183,8 @@ def check(w: Window, terms: Terms, demand: DemandModel, phase: int) -> Verdict:
             return undecided("%s could run short of its instalments" % name)
         recovered[name] = n * rate
     time_debt = recovered["tdr1"] + recovered["tdr2"]
-    shares = [a * terms.pdr_percent // 100 for a in w.top_ups]
+    # a meter never given a debt cap (prepay-config) has a cap of 0: nothing is recovered from top-ups
+    shares = [a * terms.pdr_percent // 100 for a in w.top_ups] if terms.debt_cap != 0 else []
     payment_debt = sum(shares)
     if payment_debt:
         if "pdr" in w.resets or w.before["pdr"] < payment_debt:

@@ -8,6 +8,8 @@ Example (docs/soak-example.toml)::
     premises = 100            # premises numbers 0..99 (or first = 1000 to start elsewhere)
     meters = ["esme", "gsme"]
     seed = "smets-fleet"
+    speed = "x3600"           # the fleet's clock (xN or realtime); default x3600
+    start = "2025-01-06T06:15:00Z"   # simulated start (UTC) or "now"
 
     [soak]
     duration = "60s"          # how long requests are offered (s, m, h suffixes)
@@ -15,6 +17,10 @@ Example (docs/soak-example.toml)::
     timeout = 5.0             # seconds to wait for a response before a retry
     retries = 2
     concurrency = 1000        # at most this many requests in flight
+
+    [[setup]]                 # sent once to every meter it names, in order, before the soak
+    sr = "payment-mode"
+    params = { mode = "prepayment" }
 
     [[mix]]
     sr = "top-up"             # a name from `smets-fleet send --list`

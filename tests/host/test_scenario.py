@@ -8,7 +8,15 @@ import pytest
 from smets_fleet.scenario import ScenarioError, duration_seconds, load, parse
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "soak-example.toml"
-KNOWN = ("top-up", "read-balance")
+KNOWN = (
+    "top-up",
+    "read-balance",
+    "payment-mode",
+    "set-tariff",
+    "prepay-config",
+    "update-debt",
+    "adjust-balance",
+)
 
 
 def test_the_documented_example_loads():
@@ -20,6 +28,8 @@ def test_the_documented_example_loads():
         ("read-balance", 8.0, None),
     ]
     assert s.mix[0].params == {"amount": 1000}
+    assert (s.speed, s.start) == ("x3600", "2025-01-06T06:15:00Z")
+    assert [(e.sr, e.device) for e in s.setup][:2] == [("payment-mode", None), ("set-tariff", "esme")]
     assert list(s.premises_numbers()) == list(range(20))
 
 

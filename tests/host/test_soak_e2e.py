@@ -341,3 +341,15 @@ def test_soak_command_in_process_writes_the_report(tmp_path):
     assert data["balances_pence"]["count"] == 3
     for name in ("latency_histogram", "latency_percentiles", "throughput", "balances_debts", "alerts"):
         assert (tmp_path / "rep" / (name + ".png")).stat().st_size > 1000
+
+
+def test_run_command_writes_a_report(tmp_path):
+    p = cli(
+        "run", "--premises", "2", "--meters", "esme", "--days", "0.25", "--speed", "fast", "--quiet",
+        "--start", "2025-01-06T00:00", "--report", str(tmp_path / "rep"),
+    )  # fmt: skip
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    data = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert data["summary"]["status"] == "done"
+    assert data["summary"]["half_hours"] == 2 * 12  # two ESMEs, a quarter of a day of half-hours
+    assert (tmp_path / "rep" / "alerts.png").exists()
