@@ -483,6 +483,15 @@ def test_rtds_gcs01a_tou_prices_half_hours_as_decoded():
     assert cost_of(dev, to_seconds(2015, 3, 23, 9), 1000) == 9600  # Monday, week 1: tier 1
     assert cost_of(dev, to_seconds(2015, 6, 22, 9), 1000) == 10750  # Monday, week 2 again
     assert cost_of(dev, to_seconds(2016, 1, 1, 9), 1000) == 10750  # 1 January 2016 is not special
+    # the Price attributes GCS21f reads give the tariff back (RTDS GCS21f's IDs and types)
+    assert [dev.read(PRICE, a) for a in (0x0410, 0x0420, 0x0430, 0x0440)] == [
+        (0x23, 9600),
+        (0x23, 10200),
+        (0x23, 10750),
+        (0x23, 11000),
+    ]
+    assert dev.read(PRICE, 0x0301) == (0x23, 22465) and dev.read(PRICE, 0x0617) == (0x18, 0x50)
+    assert dev.read(PRICE, 0x0616) == (0x21, GBP) and dev.read(PRICE, 0x0400) is None
 
 
 def test_rtds_gcs01a_future_dated_block_tariff_prices_as_decoded():
@@ -505,6 +514,10 @@ def test_rtds_gcs01a_future_dated_block_tariff_prices_as_decoded():
     before = debited(dev)
     dev.tick(to_seconds(2030, 1, 17))
     assert debited(dev) - before == 2 * 54794
+    thresholds = [dev.read(PRICE, a) for a in (0x0100, 0x0101, 0x0102)]
+    assert thresholds == [(0x25, 1000000), (0x25, 2000000), (0x25, 3000000)]
+    assert [dev.read(PRICE, a)[1] for a in (0x0400, 0x0401, 0x0402, 0x0403)] == [9600, 10200, 10750, 11000]
+    assert dev.read(PRICE, 0x0203) == (0x22, 1000) and dev.read(PRICE, 0x0410) is None
 
 
 def test_rtds_gcs05_friendly_credit_calendar_as_decoded():

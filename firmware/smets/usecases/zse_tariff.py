@@ -36,6 +36,10 @@ Matrix and Block Thresholds kept make the tariff (their issuer tariff IDs are no
 Calendar in force whose profiles do not resolve (a week naming a day not sent) is an error, not a
 calendar still to come: a calendar comes whole in one command.
 
+A tariff given to the behaviour also sets the Price cluster attributes a read gives back (GCS21f,
+``price_attributes``): unit, currency, trailing digit, standing charge, threshold multiplier and
+divisor, the thresholds as sent, and the prices (TOU tier t at 0x04t0, block b at 0x040(b-1)).
+
 When items take effect (``Plan``): an item with a start time in the future is held (one 0x8F66 per
 item, as RTDS shows) and kept when it falls due; a Day Profile, Week Profile or Seasons item has no
 start time of its own and takes that of its Publish Calendar in the same command (held with it).
@@ -82,6 +86,30 @@ MAX_THRESHOLDS = 3
 MINUTES_PER_DAY = 1440
 # The calendar type of Week Profile and Seasons items (which carry none) by use case; else DELIVERED.
 USE_CASE_CALENDARS = (("GCS05", FRIENDLY_CREDIT),)
+
+# Price cluster attributes that read back the tariff in force (GCS21f; ZCL types as RTDS shows them).
+A_THRESHOLD = 0x0100  # + n: block threshold n + 1, as sent
+A_MULTIPLIER = 0x0202
+A_DIVISOR = 0x0203
+A_STANDING_CHARGE = 0x0301
+A_PRICE = 0x0400  # + (tier << 4 | block - 1): "No Tier Block 1 Price" .. "Tier 4 Block 1 Price"
+A_UNIT = 0x0615
+A_CURRENCY = 0x0616
+A_TRAILING_DIGIT = 0x0617
+T_BITMAP8 = 0x18
+T_UINT16 = 0x21
+T_UINT24 = 0x22
+T_UINT32 = 0x23
+T_UINT48 = 0x25
+T_ENUM8 = 0x30
+INFO_ATTRIBUTES = (
+    ("unit_of_measure", A_UNIT, T_ENUM8),
+    ("currency", A_CURRENCY, T_UINT16),
+    ("price_trailing_digit", A_TRAILING_DIGIT, T_BITMAP8),
+    ("standing_charge", A_STANDING_CHARGE, T_UINT32),
+    ("block_threshold_multiplier", A_MULTIPLIER, T_UINT24),
+    ("block_threshold_divisor", A_DIVISOR, T_UINT24),
+)
 
 # What an item moves.
 MOVES_NOTHING = 0
@@ -466,6 +494,7 @@ def apply(dev, moved, at, held=False):
             if t.passive is not None and t.passive_at < at:
                 dev.behaviour_call((None, m.tick(t.passive_at)))  # one due earlier activates first
             dev.behaviour_call(m.set_tariff(cfg, at, m.now))
+            price_attributes(dev)
     if moved & MOVES_FRIENDLY:
         try:
             nd = friendly_calendar(dev.calendars)
@@ -480,6 +509,29 @@ def apply(dev, moved, at, held=False):
             for it in dev.calendars:
                 if it[0] == FRIENDLY_CREDIT and it[2] == PUBLISH_CALENDAR:
                     dev.friendly_credit = (dev.friendly_credit[0], it[1])
+
+
+def price_attributes(dev):
+    """Set the Price cluster attributes from the tariff items in force, so that a read (GCS21f)
+    gives them back: a TOU price matrix sets the tier prices, a block one the block prices (the
+    others keep their values, as RTDS GCS21f shows both)."""
+    info = _price_item(dev.tariff_items, TARIFF_INFORMATION)
+    if info is not None:
+        for name, attr, t in INFO_ATTRIBUTES:
+            v = _get(info, name)
+            if v is not None:
+                dev.load(PRICE, attr, t, v)
+    prices, control = _matrix(dev.tariff_items)
+    for k in prices:
+        attr = A_PRICE + ((k << 4) if control & 1 else k)
+        if A_PRICE <= attr < A_PRICE + 0x100:
+            dev.load(PRICE, attr, T_UINT32, prices[k])
+    th = _price_item(dev.tariff_items, BLOCK_THRESHOLDS)
+    tiers = _get(th, "tiers", ()) if th is not None else ()
+    if tiers:
+        sent = _get(tiers[0], "thresholds", ())
+        for i in range(len(sent)):
+            dev.load(PRICE, A_THRESHOLD + i, T_UINT48, sent[i])
 
 
 def use_case():
