@@ -61,6 +61,7 @@ from smets.usecases.registry import Held
 
 PRICE = 0x0700
 CALENDAR = 0x0707
+FC_S2C = 0x08  # zse.FC_S2C: the Publish commands go server to client
 DELIVERED = 0x00  # zcl_names.CALENDAR_DELIVERED
 FRIENDLY_CREDIT = 0x03  # zcl_names.CALENDAR_FRIENDLY_CREDIT
 # Calendar cluster Publish commands (server to client).
@@ -353,7 +354,7 @@ class Plan:
 
 
 def is_item(comp):
-    if not comp.frame_control & 0x08 or not comp.is_cluster_specific():
+    if not comp.frame_control & FC_S2C or not comp.is_cluster_specific():
         return False
     if comp.cluster_id == CALENDAR:
         return comp.command_id in CALENDAR_ITEMS
