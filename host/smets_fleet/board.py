@@ -22,6 +22,8 @@ from typing import Any
 
 import click
 
+from smets_fleet.atomic import write_text
+
 BOARDS = ("esp32", "rp2", "unix")
 
 # Default pins per board (the board config's "pins"): the relay is the dev board's LED, the EC
@@ -83,13 +85,7 @@ def board_config(
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=1, sort_keys=True)
-        f.write("\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_text(path, json.dumps(obj, indent=1, sort_keys=True) + "\n")
 
 
 # -- deploy ------------------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ bytes); only load checkpoints you wrote yourself.
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from smets_fleet.atomic import write_atomic
 
 RUN_FILE = "run.json"
 RUN_FORMAT = 1
@@ -25,36 +25,6 @@ RUN_FORMAT = 1
 
 class CheckpointError(Exception):
     """A checkpoint folder cannot be used (the message says why, in one line)."""
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, write: Any) -> None:
-    """Call ``write(file)`` on a temporary file beside `path`, then make it `path` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 def worker_file(folder: Path, worker: int) -> Path:

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from smets.security.keyring import USAGES, KeyRing
+from smets_fleet.atomic import write_bytes
 
 _NAME = re.compile(r"^([0-9a-fA-F]{16})-(ds|ka|pp-ka)\.(pem|key)$")
 
@@ -79,8 +80,4 @@ def write_public_key(folder: str | os.PathLike[str], eui: bytes, usage: str, poi
     key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     target = Path(folder) / f"{binascii.hexlify(eui).decode()}-{usage}.pem"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".pem.tmp")
-    tmp.write_bytes(pem)
-    os.replace(tmp, target)
-    return target
+    return write_bytes(target, pem)

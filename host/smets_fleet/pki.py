@@ -42,7 +42,7 @@ from smets.build import PARTY_ROLES
 from smets.devices import trust as tr
 from smets.wire import der
 from smets_fleet import identity
-from smets_fleet.report import atomic_write
+from smets_fleet.atomic import write_bytes
 
 # Object identifiers of DCC's certificate profile (as the RTDS certificates carry them).
 ORGANISATION_POLICY = "1.2.826.0.1.8641679.1.2.1.4"
@@ -281,7 +281,7 @@ def write_keystore(
 
     def put(name: str, data: bytes) -> None:
         path = out / name
-        atomic_write(path, data)
+        write_bytes(path, data)
         written.append(path)
 
     put(ROOT_FILE, certificate_pem(pki.root.certificate))

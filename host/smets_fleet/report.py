@@ -9,13 +9,12 @@ exists is complete. Plots use matplotlib's Agg backend (no display needed).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from smets.wire import alert_codes
+from smets_fleet.atomic import write_bytes
 from smets_fleet.latency import LatencyRecorder
 
 PLOTS = ("latency_histogram", "latency_percentiles", "throughput", "balances_debts", "alerts")
@@ -29,21 +28,6 @@ class RunRecord:
     debts: list[int] = field(default_factory=list)  # total of the debt registers per meter, pence
     alerts: dict[int, int] = field(default_factory=dict)  # alert code -> count
     errors: dict[str, int] = field(default_factory=dict)  # error kind -> count
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def alert_name(code: int) -> str:
@@ -81,7 +65,7 @@ def write_report(rec: RunRecord, out_dir: Path, plots: bool = True) -> list[Path
     out_dir = Path(out_dir)
     written = []
     path = out_dir / "report.json"
-    atomic_write(path, (json.dumps(report_data(rec), indent=2, sort_keys=True) + "\n").encode())
+    write_bytes(path, (json.dumps(report_data(rec), indent=2, sort_keys=True) + "\n").encode())
     written.append(path)
     if plots:
         written += _plots(rec, out_dir)
@@ -93,7 +77,7 @@ def _save(fig: Any, path: Path) -> Path:
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    atomic_write(path, buf.getvalue())
+    write_bytes(path, buf.getvalue())
     return path
 
 

@@ -27,7 +27,6 @@ import binascii
 import fnmatch
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -54,6 +53,7 @@ from smets.wire import frame as wire
 from smets.wire import message_codes as mc
 from smets.wire.errors import DecodeError
 from smets.wire.payload import KIND_GBZ, payload_kind
+from smets_fleet.atomic import write_text
 
 RTDS_NOW = to_seconds(2015, 1, 1)
 RTDS_ALERT_COUNTER = 2000
@@ -580,11 +580,8 @@ def run(
         "failed_success_variants": failures,
         "entries": entries,
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / "summary.json.tmp"
-    tmp.write_text(json.dumps(summary, indent=1) + "\n")
-    os.replace(tmp, out_dir / "summary.json")
-    (out_dir / "use-cases.md").write_text(conformance_table(summary))
+    write_text(out_dir / "summary.json", json.dumps(summary, indent=1) + "\n")
+    write_text(out_dir / "use-cases.md", conformance_table(summary))
     return summary
 
 

@@ -618,7 +618,7 @@ def save_checkpoint(folder: Path, data: dict[str, Any]) -> None:
     """The head-end counters, the terms and (in-process) the fleet, atomically in FOLDER/soak.pkl."""
     import pickle
 
-    from smets_fleet.checkpoint import write_atomic
+    from smets_fleet.atomic import write_atomic
 
     write_atomic(folder / CHECKPOINT_FILE, lambda f: pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL))
 
