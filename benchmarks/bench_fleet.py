@@ -22,8 +22,6 @@ import asyncio
 import json
 import os
 import resource
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "firmware"), str(ROOT / "host")]
+
+from smets_fleet.localbroker import LocalMosquitto, find_mosquitto  # noqa: E402
 
 
 def rss_bytes() -> int:
@@ -136,33 +136,6 @@ def bench_fast(n: int, days: float) -> None:
 
 
 # -- 3. MQTT ----------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_mosquitto(folder: Path) -> tuple[subprocess.Popen[bytes], int] | None:
-    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    if not os.path.exists(exe):
-        return None
-    port = free_port()
-    conf = folder / "mosquitto.conf"
-    conf.write_text(
-        "listener %d 127.0.0.1\nallow_anonymous true\nmax_connections -1\nmax_queued_messages 100000\n" % port
-    )
-    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.2):
-                return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    return None
-
-
 async def round_trips(n: int, url: str, messages: int, bare: bool) -> dict[str, float]:
     """n echo clients; one driver sends `messages` to them in turn and counts the echoes."""
     from gmqtt import Client
@@ -251,12 +224,11 @@ def bench_mqtt(n: int, messages: int) -> None:
     want = min(hard, max(soft, 2 * n + 1000))
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     with tempfile.TemporaryDirectory() as tmp:
-        started = start_mosquitto(Path(tmp))
-        if started is None:
+        if find_mosquitto() is None:
             print("== MQTT: skipped (no mosquitto binary)")
             return
-        proc, port = started
-        url = "mqtt://127.0.0.1:%d" % port
+        broker = LocalMosquitto(Path(tmp))
+        url = broker.url
         try:
             print(
                 "== MQTT: %d connections to a local mosquitto, %d round trips (this process's CPU)"
@@ -276,8 +248,7 @@ def bench_mqtt(n: int, messages: int) -> None:
                     )
                 )
         finally:
-            proc.terminate()
-            proc.wait()
+            broker.stop()
 
 
 # -- 4. critical commands ---------------------------------------------------------------------------------

@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +34,7 @@ import time
 from pathlib import Path
 
 from smets_fleet import scenario, soak, srv
+from smets_fleet.localbroker import LocalMosquitto, find_mosquitto
 
 CLI = [sys.executable, "-c", "from smets_fleet.cli import main; main()"]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -65,34 +64,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (from /proc)."""
     fields = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_broker(folder: Path) -> tuple[subprocess.Popen[bytes], int] | None:
-    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    if not os.path.exists(exe):
-        return None
-    port = free_port()
-    conf = folder / "mosquitto.conf"
-    conf.write_text(
-        "listener %d 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n"
-        "max_connections -1\nmax_queued_messages 100000\n" % port
-    )
-    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.2):
-                return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    return None
 
 
 def scenario_for(premises: int, sr: str, rate: float, seconds: float, folder: Path) -> scenario.Scenario:
@@ -196,12 +167,11 @@ def main() -> None:
     ap.add_argument("--read-rate", type=float, default=400.0)
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-soak-"))
-    started = start_broker(folder)
-    if started is None:
+    if find_mosquitto() is None:
         print("no mosquitto binary: skipped")
         return
-    broker, port = started
-    url = "mqtt://127.0.0.1:%d" % port
+    broker = LocalMosquitto(folder)
+    port, url = broker.port, broker.url
     name = "bench%d" % port
     log = open(folder / "fleet.log", "wb")
     fleet = subprocess.Popen(
@@ -248,8 +218,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-        broker.terminate()
-        broker.wait()
+        broker.stop()
         log.close()
 
 

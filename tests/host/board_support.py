@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from hashlib import sha256
 from pathlib import Path
 
 import pytest
+
+from smets_fleet.localbroker import LocalMosquitto, find_mosquitto
 
 ROOT = Path(__file__).resolve().parents[2]
 BOARD_MAIN = ROOT / "boards" / "unix" / "main.py"
@@ -29,46 +30,17 @@ def micropython() -> str:
 
 
 def mosquitto() -> str:
-    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    if not os.path.exists(exe):
+    exe = find_mosquitto()
+    if exe is None:
         pytest.skip("no mosquitto binary (apt-get install mosquitto)")
     return exe
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class Broker(LocalMosquitto):
+    """The test's own mosquitto on a free 127.0.0.1 port; skips the test when there is none."""
 
-
-def wait_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on 127.0.0.1:%d" % port)
-
-
-class Broker:
     def __init__(self, tmp: Path, port: int | None = None) -> None:
-        self.port = port if port is not None else free_port()
-        conf = tmp / "mosquitto.conf"
-        conf.write_text("listener %d 127.0.0.1\nallow_anonymous true\n" % self.port)
-        self.log = open(tmp / "mosquitto.log", "a")
-        self.proc = subprocess.Popen([mosquitto(), "-c", str(conf)], stdout=self.log, stderr=self.log)
-        wait_port(self.port)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        super().__init__(tmp, port, mosquitto())
 
 
 class BoardProcess:
