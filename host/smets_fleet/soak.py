@@ -452,6 +452,8 @@ class Soak:
         if self.clock is not None:
             self.clock.release()
         t0 = loop.time()
+        if not st.latency.all.total:
+            st.latency.start = t0  # plots count seconds from the start of the mix
         last_report = 0.0
         n = 0
         while True:
@@ -518,7 +520,7 @@ class Soak:
         finally:
             self.busy[eui] -= 1
         now = loop.time()
-        st.latency.add(now - st.latency.start, now - at)
+        st.latency.add(now, now - at)
         if not r.ok:
             st.device_errors += 1
             st.count(sr, "device-error")

@@ -339,6 +339,10 @@ def test_soak_command_in_process_writes_the_report(tmp_path):
     assert data["summary"]["sent"] == data["summary"]["ok"] == data["latency"]["count"] > 0
     assert data["summary"]["money"]["ok"] == 3
     assert data["balances_pence"]["count"] == 3
+    # latencies over time count seconds from the start of the mix (a 2 s mix: buckets 0, 1, maybe 2)
+    times = [row["t_s"] for row in data["latency_over_time"]]
+    assert times[0] == 0.0 and max(times) <= 3.0
+    assert sum(row["count"] for row in data["latency_over_time"]) == data["latency"]["count"]
     for name in ("latency_histogram", "latency_percentiles", "throughput", "balances_debts", "alerts"):
         assert (tmp_path / "rep" / (name + ".png")).stat().st_size > 1000
 
