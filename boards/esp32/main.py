@@ -3,25 +3,10 @@
 Reads board.json (``smets-fleet board config``), joins Wi-Fi, sets the clock from NTP, connects to
 the broker and runs the premises (smets_board.start). The relay is a GPIO (the dev board's LED), the
 EC and supply buttons are GPIO inputs with pull-ups, an SSD1306 on I2C is the meter's display; pins
-are in board.json's "pins". On an unexpected error the board logs it and resets after 10 s; its
-state is in flash, so it carries on where it was.
+are in board.json's "pins". On an unexpected error the board logs it and resets after 10 s; its state
+is in flash, so it carries on where it was (smets_board.start.run_pin_board).
 """
 
-import sys
-import time
+from smets_board.start import run_pin_board
 
-import machine
-
-from smets_board.hal import PinHal
-from smets_board.start import ConfigError, run
-
-try:
-    run("board.json", lambda cfg: PinHal(cfg.get("pins") or {}))
-except ConfigError as exc:
-    print("config:", exc)  # stay at the REPL: a reset would not fix the config
-except KeyboardInterrupt:
-    pass
-except Exception as exc:
-    sys.print_exception(exc)
-    time.sleep(10)
-    machine.reset()
+run_pin_board("board.json")

@@ -120,3 +120,25 @@ def test_relay_buttons_and_display_on_micropython() -> None:
     assert data[0] == 0x40 and data[-1] == 1 + 128 * 64 // 8  # one data write of the whole buffer
     assert out["page0_first_cell_lit"] and out["rest_dark"]
     assert out["addr"] == [0x3C]
+
+
+def test_pin_board_main_stays_at_the_repl_on_a_config_error(tmp_path):
+    """boards/esp32 and rp2 main.py: a bad config is reported in one line and the board is not
+    reset (a reset would not fix it); run here on the unix port with its own `machine` module."""
+    bad = tmp_path / "board.json"
+    bad.write_text("{not json")
+    script = (
+        "import sys\n"
+        "sys.path.insert(0, %r)\nsys.path.insert(0, %r)\n"
+        "class FakeMachine:\n"
+        "    def reset(self):\n"
+        "        print('RESET')\n"
+        "sys.modules['machine'] = FakeMachine()\n"
+        "from smets_board.start import run_pin_board\n"
+        "run_pin_board(%r)\n"
+        "print('returned')\n"
+    ) % (str(ROOT / "boards" / "common"), str(ROOT / "firmware"), str(bad))
+    p = subprocess.run([micropython(), "-c", script], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.strip().splitlines()
+    assert lines[0].startswith("config:") and "RESET" not in p.stdout and lines[-1] == "returned"

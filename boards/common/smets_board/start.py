@@ -131,3 +131,25 @@ def run(path, make_hal):
     cfg = pcfg = None
     hal.log("board: topics %s / %s" % (board.down, board.up))
     board.run(board.cfg.get("poll_ms", 200))
+
+
+def run_pin_board(path="board.json"):
+    """main.py of a board with GPIO pins (ESP32, Pico W): run; a config error stays at the REPL
+    (a reset would not fix it); any other error is printed and the board resets after 10 s, carrying
+    on from the state in flash."""
+    import sys
+
+    import machine
+
+    from smets_board.hal import PinHal
+
+    try:
+        run(path, lambda cfg: PinHal(cfg.get("pins") or {}))
+    except ConfigError as exc:
+        print("config:", exc)
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:
+        sys.print_exception(exc)
+        time.sleep(10)
+        machine.reset()
