@@ -31,7 +31,7 @@ smallest ``-X heapsize`` (8K steps) that runs the whole week with the same outco
 MemoryError inside a command with an error response, so merely finishing is not enough). It runs the
 week once at 256K (the issue's target) and says whether it passes. A 32-bit estimate follows: GC
 blocks are 4 words on both, so every object takes the same number of blocks at half the size, while
-octets (qstr text, bytecode in RAM, arrays and bytes of the state) stay the same size.
+octets (the state's arrays and bytes; qstr text and bytecode where they are in RAM) stay the same size.
 """
 
 import sys
@@ -133,8 +133,14 @@ def week(folder, pool=0):
             peak[0] = live
 
     handled = board.simulate(START, START + WEEK, WH_PER_HALF_HOUR, commands, on_step)
+    h = hashlib.sha256()
+    buf = bytearray(256)
     with open(folder + "/state.json", "rb") as f:
-        state = hashlib.sha256(f.read()).digest()
+        n = f.readinto(buf)
+        while n:
+            h.update(buf[:n])
+            n = f.readinto(buf)
+    state = h.digest()
     print("image", image)
     print("code", code)
     print("built", built)
@@ -354,16 +360,17 @@ def main(modes):
             if why:
                 print("  %s at %dK: %s" % (mode, TARGET_K, " ".join(why)))
         print()
-        print("32-bit estimate (objects half their 64-bit size; qstr text, state octets and bytecode in RAM")
-        print("as they are):")
+        print("32-bit estimate (objects half their 64-bit size; state octets, and qstr text and bytecode")
+        print("where they are in RAM, as they are):")
         for mode, big, _s, _why, peak in rows:
             if peak is None:
                 continue
-            # qstr text, the state's octets (about 3/4 of its base64 file) and, where the code is in
-            # RAM, the bytecode and constants of the modules loaded (about their .mpy files' size)
-            data = big["qstr_n_str_data_bytes"] + big["state_file"] * 3 // 4
+            # the state's octets (about 3/4 of its base64 file) and, where the code is in RAM, the
+            # qstr text and the bytecode and constants of the modules loaded (about their .mpy
+            # files' size); from a ROMFS image qstr text and bytecode stay in the image
+            data = big["state_file"] * 3 // 4
             if mode != "romfs":
-                data += _octets(build, big["loaded"])
+                data += big["qstr_n_str_data_bytes"] + _octets(build, big["loaded"])
             data = min(data, peak * 1024)
             est = (peak * 1024 - data) // 2 + data
             print(
