@@ -26,8 +26,9 @@ the head end concerns it. Events:
   more ends.
 
 Frames from the head end arrive on the CHF's down topic and go to ``Premises.receive`` at the
-clock's time; what comes out is queued and published on the up topic by one publisher task, in
-order. Figures go to a FleetMetrics (smets_fleet.metrics).
+clock's time; what comes out is published on the up topic in order: at once when nothing is queued
+and the link can publish without awaiting (MQTT), else queued for one publisher task. Figures go
+to a FleetMetrics (smets_fleet.metrics).
 
 ``state()`` is everything needed to continue (premises via smets.persist, the heap, the per-premises
 clock bookkeeping, frames not yet published, the figures); ``Fleet(..., resume=state)`` continues
@@ -172,6 +173,7 @@ class Fleet:
         self._quiet_activity = -1
         self._last_yield = time.monotonic()
         self._publisher: asyncio.Task[None] | None = None
+        self._publishing = False  # the publisher task is inside a publish
         self.on_frame_out: Callable[[int, bytes], None] | None = None
         clock.settle = self._settle
         self.metrics.premises = n
@@ -489,10 +491,31 @@ class Fleet:
                 code = alert_code_of(f)
                 if code is not None:
                     m.alert(code)
-            self.outbox.append((i, f))
+            # Nothing queued ahead of it (and nothing mid-publish): publish here when the link can
+            # without awaiting, sparing a wake-up of the publisher task per frame; order is kept.
+            if self.outbox or self._publishing or not self._publish_now(i, f):
+                self.outbox.append((i, f))
         self._activity += 1
-        self._outbox_ready.set()
+        if self.outbox:
+            self._outbox_ready.set()
         return responses
+
+    def _publish_now(self, i: int, f: bytes) -> bool:
+        """Publish one frame without awaiting; False when it must go through the publisher task
+        (not publishing now, no link, or a link that cannot)."""
+        link = self.links[i]
+        if self._publisher is None or link is None:
+            return False
+        try:
+            if not link.publish_now(self.up_topics[i], f):
+                return False
+        except TransportError:
+            self.metrics.error("publish")
+            return True
+        self.metrics.frames_out += 1
+        if self.on_frame_out is not None:
+            self.on_frame_out(i, f)
+        return True
 
     def _start_publisher(self) -> None:
         if self._publisher is None:
@@ -510,7 +533,11 @@ class Fleet:
                 try:
                     if link is None:
                         raise TransportError("premises %d is not connected" % self.numbers[i])
-                    await link.publish(self.up_topics[i], f)
+                    self._publishing = True
+                    try:
+                        await link.publish(self.up_topics[i], f)
+                    finally:
+                        self._publishing = False
                     m.frames_out += 1
                     if self.on_frame_out is not None:
                         self.on_frame_out(i, f)

@@ -65,10 +65,15 @@ class MqttLink(Link):
         return len(self._client._persistent_storage.get_all())
 
     async def publish(self, topic: str, payload: bytes) -> None:
+        self.publish_now(topic, payload)
+
+    def publish_now(self, topic: str, payload: bytes) -> bool:
+        """gmqtt's publish only queues the packet on the socket: nothing to await."""
         if self.closed or not self._client.is_connected:
             raise TransportError("client %s is not connected" % self.client_id)
-        self._client.publish(topic, bytes(payload), qos=QOS)
+        self._client.publish(topic, payload if type(payload) is bytes else bytes(payload), qos=QOS)
         self._transport.published += 1
+        return True
 
     async def drain(self, timeout: float) -> bool:
         """Wait until every QoS-1 publish of this client is acknowledged (False on timeout)."""

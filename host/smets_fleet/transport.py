@@ -33,6 +33,11 @@ class Link(ABC):
     @abstractmethod
     async def publish(self, topic: str, payload: bytes) -> None: ...
 
+    def publish_now(self, topic: str, payload: bytes) -> bool:
+        """Publish without awaiting, if this link can (True); False: use ``publish`` instead. Raises
+        TransportError as ``publish`` does. Lets a sender skip a task switch per message."""
+        return False
+
     @abstractmethod
     async def close(self) -> None: ...
 
