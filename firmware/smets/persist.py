@@ -3,6 +3,7 @@ checkpoints and resumes, and what a board keeps in flash.
 
     state = persist.dump(premises)                      # plain data; bytes allowed
     text = persist.to_json(state)                       # or write_json(state, f.write): streamed
+    persist.write_json(persist.streamed(premises), f.write)  # the same text, no plain copy (a board)
     premises = persist.load_premises(cfg, persist.from_json(text), provider)
 
 The configuration (smets.build) gives identity, keys and sizes; everything a device accumulates is
