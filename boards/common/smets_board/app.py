@@ -178,6 +178,9 @@ class Board:
             self.hold_firmware_image()
             if persist is None:
                 self.hal.log("state: no smets.persist in this build, state is not kept in flash")
+        prepare = getattr(self.provider, "prepare", None)
+        if prepare is not None:  # the crypto tables, now, before the heap is cut into pieces
+            prepare()
         if saved is not None:
             self.seq = saved["seq"]
             self.last_in = saved.get("last_in")

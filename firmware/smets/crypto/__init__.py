@@ -13,6 +13,9 @@ never sees a library's key objects):
     gcm_decrypt(key, iv, data, aad, tag_len) -> plaintext, or None when the tag does not match
     aes_encrypt_block(key, block) -> 16 bytes    AES-128 of one block (used by UTRN and GCM)
 
+Optional: ``prepare()`` does the provider's one-off set-up now (the pure provider's P-256 tables); a
+board calls it at start, before its heap is cut into pieces.
+
 `private` is the 32-octet big-endian scalar. Two providers exist: `smets.crypto.pure` (pure
 Python, runs on MicroPython, uses `cryptolib` for AES where the board has it) and
 `smets_fleet.crypto_host` (CPython, on `cryptography`). Tests hold them to the same bytes.

@@ -121,7 +121,7 @@ def _normalize_all(points):
         inv = inv * Z % p
         zi2 = zi * zi % p
         out[64 * i : 64 * i + 64] = int_to_be(X * zi2 % p, 32) + int_to_be(Y * zi2 * zi % p, 32)
-    return bytes(out)
+    return out  # no bytes() copy: the tables are private and never written after this
 
 
 def _entry(table, i):
@@ -174,6 +174,12 @@ def _g_odd_table():
     if _g_odd is None:
         _g_odd = _odd_multiples(GX, GY, 1 << (_W_G - 2))
     return _g_odd
+
+
+def prepare():
+    """Build both precomputed G tables now (signing and verifying need them)."""
+    _comb_table()
+    _g_odd_table()
 
 
 # -- scalars ------------------------------------------------------------------------------------

@@ -12,6 +12,11 @@ from smets.crypto import CryptoError, aes, gcm, p256
 class PureCrypto:
     """Stateless provider; every method takes and returns plain bytes."""
 
+    def prepare(self):
+        """Build the P-256 tables now rather than at the first signature (optional in the provider
+        interface): a board calls it at start, while its heap is still in one piece."""
+        p256.prepare()
+
     def sha256(self, data):
         return _sha256(data).digest()
 

@@ -32,6 +32,7 @@ from smets.behaviour.timeutil import UNIX_OFFSET
 from smets.devices import trust as tr
 from smets.security import protect
 from smets.security.kdf import MODE_ENCRYPTION, derive_key
+from smets.usecases import registry
 from smets.usecases.registry import Raw
 from smets.wire import alert_codes as ac
 from smets.wire import frame as wire
@@ -253,7 +254,7 @@ class Device:
             self.raise_alert(EV_NO_AUTHORITY, now)
             self.last_gate = "no authority"
             return None
-        if uc.critical():
+        if registry.critical(uc):
             public = self.trust.public(role, tr.USAGE_DS)
             if public is None or not protect.verify_signature(self.provider, frame, public):
                 self._log(EV_AUTHENTICATION, now, code)
@@ -318,7 +319,7 @@ class Device:
             supp_remote_party_counter=cmd.supp_remote_party_counter,
             supp_originator_counter=ctx.supp_counter,
         )
-        return self._protect(f, ctx.usecase.critical())
+        return self._protect(f, registry.critical(ctx.usecase))
 
     def _protect(self, f, signed):
         if signed:

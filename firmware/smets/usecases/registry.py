@@ -7,34 +7,22 @@ replay protection applies and whether the response carries a date-time are GBCS 
 date-time presence as every RTDS 4.5.0 response shows it). Handlers live in one module per family.
 """
 
+from collections import namedtuple
+
 from smets.wire import message_codes as mc
 
+# One accepted use case, a tuple (a board holds about a hundred of them: a class instance with its
+# attribute dict takes half as much again as a tuple in MicroPython).
+#   handler(device, ctx) -> response payload bytes, or None for no response.
+#   roles: tuple of remote party roles (smets.devices.trust.ROLE_*) that may send it.
+#   replay: the originator counter must exceed the last one accepted from that originator.
+#   dated: the response's grouping header carries the device's date-time.
+UseCase = namedtuple("UseCase", ("code", "name", "category", "roles", "replay", "dated", "handler"))
 
-class UseCase:
-    """One accepted use case.
 
-    handler(device, ctx) -> response payload bytes, or None for no response.
-    roles: tuple of remote party roles (smets.devices.trust.ROLE_*) that may send it.
-    replay: the originator counter must exceed the last one accepted from that originator.
-    dated: the response's grouping header carries the device's date-time.
-    """
-
-    __slots__ = ("code", "name", "category", "roles", "replay", "dated", "handler")
-
-    def __init__(self, code, name, category, roles, replay, dated, handler):
-        self.code = code
-        self.name = name
-        self.category = category
-        self.roles = roles
-        self.replay = replay
-        self.dated = dated
-        self.handler = handler
-
-    def critical(self):
-        return self.category == mc.CRITICAL
-
-    def __repr__(self):
-        return "UseCase(0x%04X %s)" % (self.code, self.name)
+def critical(uc):
+    """A use case of the critical category (signed by the supplier, the response signed too)."""
+    return uc.category == mc.CRITICAL
 
 
 def entry(name, roles, handler, replay=False, dated=False):
