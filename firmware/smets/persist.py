@@ -286,26 +286,12 @@ class StateError(ValueError):
 
 
 # -- the table -----------------------------------------------------------------------------------
-_ROWS = None
-_SPECS = {}
+_FIELDS = {}  # class -> (number of state fields, state fields..., identity fields...), as used
 
 
-def _rows():
-    global _ROWS
-    if _ROWS is None:
-        _ROWS = {}
-        for name, state, identity, skip in CLASSES:
-            _ROWS[name] = (state, identity, skip)
-    return _ROWS
-
-
-def spec(cls):
-    """(state fields, identity fields, not-state fields) of a class from its rows and its bases'
-    rows, or None when no row names the class or any base."""
-    s = _SPECS.get(cls)
-    if s is not None:
-        return s
-    rows = _rows()
+def _merged(cls):
+    """(state, identity, not-state) field lists of a class from its rows and its bases' rows, or
+    None when no row names the class or any base."""
     state = []
     identity = []
     skip = []
@@ -317,19 +303,34 @@ def spec(cls):
         if c in seen:
             continue
         seen.append(c)
-        row = rows.get(c.__name__)
-        if row is not None:
-            found = True
-            for out, names in ((state, row[0]), (identity, row[1]), (skip, row[2])):
-                for n in names:
-                    if n not in out:
-                        out.append(n)
+        for name, s, i, k in CLASSES:
+            if name == c.__name__:
+                found = True
+                for out, names in ((state, s), (identity, i), (skip, k)):
+                    for n in names:
+                        if n not in out:
+                            out.append(n)
         todo.extend(getattr(c, "__bases__", ()))
-    if not found:
-        return None
-    s = (tuple(state), tuple(identity), tuple(skip))
-    _SPECS[cls] = s
-    return s
+    return (state, identity, skip) if found else None
+
+
+def spec(cls):
+    """(state fields, identity fields, not-state fields) of a class from its rows and its bases'
+    rows, or None when no row names the class or any base."""
+    m = _merged(cls)
+    return None if m is None else (tuple(m[0]), tuple(m[1]), tuple(m[2]))
+
+
+def _fields(cls):
+    """spec(cls)'s state and identity fields in one tuple after their count, or None; kept per class
+    (one small tuple each: a board keeps them between saves)."""
+    f = _FIELDS.get(cls)
+    if f is None:
+        m = _merged(cls)
+        if m is None:
+            return None
+        f = _FIELDS[cls] = tuple([len(m[0])] + m[0] + m[1])
+    return f
 
 
 def _typecode(a):
@@ -416,16 +417,16 @@ def _enc(v, depth, sub=None):
         return {"array": _typecode(v), "n": len(v), "data": v if streaming else bytes(v).rstrip(b"\x00")}
     if t is Held:
         return {"class": "Held", "run": _runner_name(v.fn), "args": sub(v.args, d)}
-    s = spec(t)
-    if s is None:
+    fs = _fields(t)
+    if fs is None:
         raise StateError(": a %s is not in persist.CLASSES" % t.__name__)
     out = {"class": t.__name__}
-    for names in (s[0], s[1]):
-        for f in names:
-            try:
-                out[f] = sub(getattr(v, f, None), d)
-            except StateError as e:
-                raise StateError("." + f + str(e)) from None
+    for i in range(1, len(fs)):
+        f = fs[i]
+        try:
+            out[f] = sub(getattr(v, f, None), d)
+        except StateError as e:
+            raise StateError("." + f + str(e)) from None
     return out
 
 
@@ -605,10 +606,10 @@ def _dec_object(existing, enc, depth, sets):
             what = "none" if existing is None else "a " + type(existing).__name__
             raise StateError(": a %s, where the configuration built %s" % (name, what))
         obj = object.__new__(cls)
-    s = spec(type(obj))
-    if s is None:
+    fs = _fields(type(obj))
+    if fs is None:
         raise StateError(": a %s is not in persist.CLASSES" % name)
-    state, identity = s[0], s[1]
+    state, identity = fs[1 : 1 + fs[0]], fs[1 + fs[0] :]
     if len(enc) != 1 + len(state) + len(identity):
         for k in enc:
             if k != "class" and k not in state and k not in identity:
