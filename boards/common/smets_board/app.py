@@ -164,6 +164,9 @@ class Board:
         return persist.load_premises(self.pcfg, state, self.provider)
 
     def restore(self):
+        prepare = getattr(self.provider, "prepare", None)
+        if prepare is not None:  # the crypto tables first, while the heap is still in one piece
+            prepare()
         now = self.clock.now()
         saved = self.store.load() if self.store is not None else None
         if saved is not None and saved.get("state") is not None and persist is not None:
@@ -178,9 +181,6 @@ class Board:
             self.hold_firmware_image()
             if persist is None:
                 self.hal.log("state: no smets.persist in this build, state is not kept in flash")
-        prepare = getattr(self.provider, "prepare", None)
-        if prepare is not None:  # the crypto tables, now, before the heap is cut into pieces
-            prepare()
         if saved is not None:
             self.seq = saved["seq"]
             self.last_in = saved.get("last_in")
