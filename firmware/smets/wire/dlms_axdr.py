@@ -84,13 +84,19 @@ TYPES = (
     (T_DONT_CARE, "dont-care", 0, False),
 )
 
-_SIZE = {}
-_SIGNED = {}
-_NAME = {}
+# TYPES by tag, one octet each (256 octets where three dicts took 3 KB of a board's heap): 0 for an
+# unknown tag, else the size + 3 (fixed size, or -1 / -2 as in TYPES), with 0x80 set when signed.
+_INFO = bytearray(256)
 for _t, _n, _s, _sg in TYPES:
-    _SIZE[_t] = _s
-    _SIGNED[_t] = _sg
-    _NAME[_t] = _n
+    _INFO[_t] = (_s + 3) | (0x80 if _sg else 0)
+_INFO = bytes(_INFO)
+
+
+def _size(tag):
+    """The size of a Data tag as in TYPES, or None for an unknown tag."""
+    i = _INFO[tag] if 0 <= tag < 256 else 0
+    return (i & 0x7F) - 3 if i else None
+
 
 # Fixed-size types whose value is kept as raw octets rather than an int.
 _RAW = (T_FLOAT32, T_FLOAT64, T_DATE_TIME, T_DATE, T_TIME)
@@ -111,8 +117,10 @@ _STRINGS = (T_OCTET_STRING, T_VISIBLE_STRING, T_UTF8_STRING)
 
 def type_name(tag):
     """The Green Book name of a Data tag ("double-long"), or "tag N" for an unknown one."""
-    name = _NAME.get(tag)
-    return name if name is not None else "tag %d" % tag
+    for t, name, _s, _sg in TYPES:
+        if t == tag:
+            return name
+    return "tag %d" % tag
 
 
 # ---- lengths -------------------------------------------------------------------------------
@@ -126,7 +134,7 @@ def type_name(tag):
 
 def _decode_body(buf, pos, end, tag):
     """Decode the body of a non-container value (the tag already read); return (value, pos)."""
-    size = _SIZE.get(tag)
+    size = _size(tag)
     if size is None or size == -2:
         raise DecodeError("unknown or unsupported data tag %d (0x%02X)" % (tag, tag), pos - 1)
     if size == 0:
@@ -152,14 +160,14 @@ def _decode_body(buf, pos, end, tag):
         b = raw[0]
         return (False if b == 0 else True if b == 0xFF else b), pos + 1
     value = int_from_be(raw)
-    if _SIGNED[tag] and value >= 1 << (8 * size - 1):
+    if _INFO[tag] & 0x80 and value >= 1 << (8 * size - 1):
         value -= 1 << (8 * size)
     return value, pos + size
 
 
 def _encode_body(tag, value, out):
     """Append the body of a non-container value (no tag) to out."""
-    size = _SIZE.get(tag)
+    size = _size(tag)
     if size is None or size == -2:
         raise EncodeError("cannot encode data tag %r here" % (tag,))
     if size == 0:
@@ -199,7 +207,7 @@ def _encode_body(tag, value, out):
     if not isinstance(value, int) or isinstance(value, bool):
         raise EncodeError("%s needs an int, got %r" % (type_name(tag), value))
     bits = 8 * size
-    if _SIGNED[tag]:
+    if _INFO[tag] & 0x80:
         lo = -(1 << (bits - 1))
         hi = (1 << (bits - 1)) - 1
     else:
@@ -242,7 +250,7 @@ def _decode_description(buf, pos, end):
                 raise DecodeError("compact-array type description: %d members cannot fit" % n, at)
             stack.append([T_STRUCTURE, n, [], n, 0])
             continue
-        size = _SIZE.get(tag)
+        size = _size(tag)
         if size is None or size == -2 or size == 0:
             raise DecodeError("compact-array type description: unsupported tag %d" % tag, at)
         desc = tag
@@ -276,7 +284,7 @@ def _encode_description(desc, out):
     while stack:
         d = stack.pop()
         if isinstance(d, int):
-            size = _SIZE.get(d)
+            size = _size(d)
             if size is None or size <= 0 and size != -1:
                 raise EncodeError("compact-array description: unsupported tag %r" % (d,))
             out.append(bytes((d,)))
