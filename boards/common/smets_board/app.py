@@ -140,6 +140,10 @@ class Board:
         self.energy_at = None
         self.premises = None
         self.restore()
+        # The premises configuration (keys, parties) and the firmware image only serve to build: the
+        # board keeps what they built, not them (about 9 KB of heap on the unix port).
+        self.pcfg = None
+        self.cfg = dict((k, v) for k, v in cfg.items() if k not in ("premises", "firmware_image"))
         eui = self.premises.chf.eui
         self.down = topics.down(eui, self.fleet)
         self.up = topics.up(eui, self.fleet)
