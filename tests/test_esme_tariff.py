@@ -538,9 +538,10 @@ def test_never_cancels_a_held_tariff():
 # ---- RTDS: the supplier's own commands, priced by hand ---------------------------------------
 
 
-def rtds_esme(now):
-    """ESME ...A0 with the RTDS supplier and ACB as trust anchors; its MAC key agreement computed
-    from their published private keys (as the replay does), its signing key our own."""
+def rtds_device(cls, eui_hex, now):
+    """A `cls` device with an RTDS EUI and the RTDS supplier and ACB as trust anchors; its MAC key
+    agreement computed from their published private keys (as the replay does), its signing key our
+    own."""
     require_rtds()
     ring = rtds_keyring()
     privates = {}
@@ -549,11 +550,15 @@ def rtds_esme(now):
         t.set(role, tr.USAGE_DS, eui, ring.public(eui, "ds"))
         t.set(role, tr.USAGE_KA, eui, ring.public(eui, "ka"))
         privates[bytes(ring.public(eui, "ka"))] = ring.private(eui, "ka")
-    eui = unhex("00DB1234567890A0")
+    eui = unhex(eui_hex)
     me = party(b"replay")
-    return Esme(
+    return cls(
         eui, P, me.ds, ReplayKeyAgreement(P, ring.public(eui, "ka"), privates), t, now, ds_public=me.ds_pub
     )
+
+
+def rtds_esme(now):
+    return rtds_device(Esme, "00DB1234567890A0", now)
 
 
 def rtds_command(dev, folder, name, now):

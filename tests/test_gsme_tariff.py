@@ -16,21 +16,19 @@ and check half-hours and friendly credit windows worked out by hand from the dec
 (../shared/rtds/decoded/1.1.1_GCS01a.txt, 2.1_GCS05.txt).
 """
 
-from test_device_core import NOW, P, party, split
+from test_device_core import NOW, P, split
 from test_device_gsme import default_status, gbz_command, make_gsme, response_components
-from test_esme_tariff import RTDS_ACB, RTDS_SUPPLIER, Ledger, Tariff, drive, flat_tariff, tou_tariff
+from test_esme_tariff import Ledger, Tariff, drive, flat_tariff, rtds_device, tou_tariff
 
 from smets import persist
 from smets.behaviour import supply as sp
 from smets.behaviour.account import PREPAYMENT
 from smets.behaviour.timeutil import DAY, HOUR, to_seconds
 from smets.build import build_premises
-from smets.devices import trust as tr
 from smets.devices.gsme import Gsme
-from smets.devices.keyagreement import ReplayKeyAgreement
 from smets.wire import gbz
 from smets.wire import message_codes as mc
-from support import read_frame, require_rtds, rtds_keyring, unhex
+from support import read_frame
 
 PRICE = 0x0700
 CALENDAR = 0x0707
@@ -429,21 +427,7 @@ GCS05 = "2.1_GCS05"
 
 
 def rtds_gsme(now):
-    """GSME ...A1 with the RTDS supplier and ACB as trust anchors; its MAC key agreement computed
-    from their published private keys (as the replay does), its signing key our own."""
-    require_rtds()
-    ring = rtds_keyring()
-    privates = {}
-    t = tr.TrustAnchors()
-    for role, eui in ((tr.ROLE_SUPPLIER, RTDS_SUPPLIER), (tr.ROLE_ACB, RTDS_ACB)):
-        t.set(role, tr.USAGE_DS, eui, ring.public(eui, "ds"))
-        t.set(role, tr.USAGE_KA, eui, ring.public(eui, "ka"))
-        privates[bytes(ring.public(eui, "ka"))] = ring.private(eui, "ka")
-    eui = unhex("00DB1234567890A1")
-    me = party(b"replay")
-    return Gsme(
-        eui, P, me.ds, ReplayKeyAgreement(P, ring.public(eui, "ka"), privates), t, now, ds_public=me.ds_pub
-    )
+    return rtds_device(Gsme, "00DB1234567890A1", now)
 
 
 def rtds_command(dev, folder, name, now):
