@@ -420,6 +420,8 @@ def _enc(v, depth, sub=None):
     fs = _fields(t)
     if fs is None:
         raise StateError(": a %s is not in persist.CLASSES" % t.__name__)
+    if sub is _later:  # write_json reads the fields as it writes them: no dict of them at all
+        return _Object(v, fs, d)
     out = {"class": t.__name__}
     for i in range(1, len(fs)):
         f = fs[i]
@@ -438,6 +440,27 @@ class _Later:
     def __init__(self, v, depth):
         self.v = v
         self.depth = depth
+
+
+class _Object:
+    """An object's state for write_json: its keys ("class" and the fields) and, by key, the value
+    (a field read when it is written)."""
+
+    __slots__ = ("obj", "fields", "depth")
+
+    def __init__(self, obj, fields, depth):
+        self.obj = obj
+        self.fields = fields
+        self.depth = depth
+
+    def keys(self):
+        fs = self.fields
+        return sorted(["class"] + [fs[i] for i in range(1, len(fs))])
+
+    def __getitem__(self, key):
+        if key == "class":
+            return type(self.obj).__name__
+        return _later(getattr(self.obj, key, None), self.depth)
 
 
 def _later(v, depth):
@@ -691,6 +714,9 @@ def write_json(state, write, chunk=256):
                 raise StateError("state%s: a JSON object key must be text" % _path(stack))
             out.add("{")
             stack.append([v, 0, keys])
+        elif type(v) is _Object:
+            out.add("{")
+            stack.append([v, 0, v.keys()])
         else:
             raise StateError("state%s: a %s is not plain data" % (_path(stack), _name(v)))
         v = None
