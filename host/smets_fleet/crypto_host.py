@@ -8,11 +8,14 @@ their bytes in bounded dicts, because a fleet calls this with thousands of devic
 
 from __future__ import annotations
 
+import hmac
+
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from smets.crypto import CryptoError
@@ -117,10 +120,10 @@ class HostCrypto:
 
     def gcm_encrypt(self, key: bytes, iv: bytes, plaintext: bytes, aad: bytes, tag_len: int) -> bytes:
         _check_gcm(key, iv, tag_len)
-        enc = Cipher(algorithms.AES(bytes(key)), modes.GCM(bytes(iv))).encryptor()
-        enc.authenticate_additional_data(bytes(aad))
-        ct = enc.update(bytes(plaintext)) + enc.finalize()
-        return ct + enc.tag[:tag_len]
+        # AESGCM is about 3x cheaper per call than a Cipher object; a truncated GCM tag is a prefix
+        # of the full one, so ciphertext || tag[:tag_len] is the same bytes.
+        out = AESGCM(bytes(key)).encrypt(bytes(iv), bytes(plaintext), bytes(aad))
+        return out[: len(out) - 16 + tag_len]
 
     def gcm_decrypt(self, key: bytes, iv: bytes, data: bytes, aad: bytes, tag_len: int) -> bytes | None:
         _check_gcm(key, iv, tag_len)
@@ -128,6 +131,9 @@ class HostCrypto:
             return None
         data = bytes(data)
         split = len(data) - tag_len
+        if split == 0:  # a GMAC (no ciphertext): recompute the tag and compare its prefix
+            tag = AESGCM(bytes(key)).encrypt(bytes(iv), b"", bytes(aad))[:tag_len]
+            return b"" if hmac.compare_digest(tag, data) else None
         mode = modes.GCM(bytes(iv), data[split:], min_tag_length=tag_len)
         dec = Cipher(algorithms.AES(bytes(key)), mode).decryptor()
         dec.authenticate_additional_data(bytes(aad))
