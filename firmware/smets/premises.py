@@ -73,9 +73,10 @@ class Premises:
     def receive(self, data, now):
         """One frame from the WAN; returns the frames that leave now."""
         try:
-            recipient = wire.parse(data).recipient
+            parsed = wire.parse(data)
+            recipient = parsed.recipient
         except (DecodeError, ValueError):
-            recipient = None
+            parsed = recipient = None
         if recipient is not None and self.gsme is not None and recipient == self.gsme.eui:
             if len(self.gsme_queue) >= GSME_QUEUE_SIZE:
                 self.gsme_queue.pop(0)  # [I] the oldest waiting command is dropped
@@ -84,10 +85,10 @@ class Premises:
         out = self.tick(now)
         for d in (self.chf, self.gpf, self.esme):
             if d is not None and recipient == d.eui:
-                return out + d.handle(data, now)
+                return out + d.handle(data, now, parsed)
         for d in self.han:
             if recipient == d.eui:
-                return out + d.handle(data, now)
+                return out + d.handle(data, now, parsed)
         self.chf.security_log.add(now & 0xFFFFFFFF, EV_UNKNOWN_RECIPIENT, 0)
         return out
 

@@ -160,8 +160,10 @@ class Device:
         self.last_gate = "malformed payload"
 
     # -- the gate --------------------------------------------------------------------------------
-    def handle(self, data, now):
-        """Process one inbound frame (bytes). Returns the outbound frames (bytes), oldest first."""
+    def handle(self, data, now, parsed=None):
+        """Process one inbound frame (bytes). Returns the outbound frames (bytes), oldest first.
+        `parsed` is wire.parse(data) when the caller has it already (the premises parses every
+        frame to route it; parsing once saves the device doing it again)."""
         self.last_error = None
         if not self.powered:
             self.last_gate = "powered off"
@@ -171,7 +173,7 @@ class Device:
         out = []
         try:
             self._due(t, out)
-            resp = self._gate(data, t)
+            resp = self._gate(data, t, parsed)
             if resp is not None:
                 out.append(resp)
         except Exception as exc:  # errors are answers: nothing escapes, the cause is kept
@@ -222,9 +224,9 @@ class Device:
     def power_restored(self, off_at, now):
         """Hook: what a device does when power comes back after an outage from off_at to now."""
 
-    def _gate(self, data, now):
+    def _gate(self, data, now, parsed=None):
         try:
-            frame = wire.parse(data)
+            frame = parsed if parsed is not None else wire.parse(data)
         except (DecodeError, ValueError):
             return self._refuse("malformed frame", EV_INTEGRITY, now, 0)
         code = frame.message_code
