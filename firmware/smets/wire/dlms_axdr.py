@@ -86,10 +86,11 @@ TYPES = (
 
 # TYPES by tag, one octet each (256 octets where three dicts took 3 KB of a board's heap): 0 for an
 # unknown tag, else the size + 3 (fixed size, or -1 / -2 as in TYPES), with 0x80 set when signed.
-_INFO = bytearray(256)
+_info = bytearray(256)
 for _t, _n, _s, _sg in TYPES:
-    _INFO[_t] = (_s + 3) | (0x80 if _sg else 0)
-_INFO = bytes(_INFO)
+    _info[_t] = (_s + 3) | (0x80 if _sg else 0)
+_INFO = bytes(_info)
+del _info
 
 
 def _size(tag):
