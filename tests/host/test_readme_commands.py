@@ -25,8 +25,7 @@ def test_the_readme_run_command_starts_a_fleet_without_a_broker(tmp_path):
     exe = shutil.which("smets-fleet") or str(Path(sys.executable).with_name("smets-fleet"))
     p = subprocess.run([exe, *cmd[1:], "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
-    assert (
-        "run done: 100 premises, 400 devices" in p.stdout
-    )  # the README's "100 premises" (CHF, GPF, ESME, GSME)
+    # the README's "100 premises", each a CHF, GPF, ESME and GSME
+    assert "run done: 100 premises, 400 devices" in p.stdout
     assert re.search(r"\(1\.00 days\)", p.stdout)
     assert "errors 0" in p.stdout and "Traceback" not in p.stderr
