@@ -51,214 +51,69 @@ from smets.usecases.registry import Held, Raw
 FORMAT = 1
 MAX_DEPTH = 32
 
-# One table: the state of each class. (class name, state fields, identity fields, not state).
+# One table: the state of each class, one flat tuple a row (one heap object a row on a board):
+# (class name, state fields..., "|", identity fields..., "|", not-state fields...).
 # Identity fields come from the configuration and are compared on loading, not set. "Not state" are
 # static (keys, provider, shared tables and models, settings, sizes) or transient (one call's
 # diagnostics, the behaviour's alert list during a call) and are never persisted. A class gets the
 # rows of its bases too, so a new device class with no new attributes needs no row; one with new
 # attributes needs a row naming each (tests/test_persist.py checks that every attribute is named).
+# fmt: off
 CLASSES = (
-    (
-        "Premises",
-        ("chf", "gpf", "esme", "gsme", "han", "next_wake", "gsme_queue", "gsme_out", "mirrored_at"),
-        (),
-        ("wake_interval", "_tap_off"),
-    ),
-    (
-        "Device",
-        (
-            "counters",
-            "alert_counter",
-            "security_log",
-            "pending",
-            "_seq",
-            "faults",
-            "clock_offset",
-            "outbox",
-            "now",
-            "powered",
-            "power_off_at",
-            "trust",
-        ),
-        ("eui",),
-        ("provider", "ds_private", "ds_public", "ka", "usecases", "last_error", "last_gate"),
-    ),
-    ("DlmsDevice", ("store",), (), ("model",)),
-    ("GbzDevice", ("zstore", "data_stamp"), (), ("zmodel",)),
-    ("Esme", ("meter",), (), ()),
-    (
-        "Gsme",
-        (
-            "meter",
-            "last_top_up",
-            "friendly_credit",
-            "top_up_log",
-            "debt_log",
-            "billing_period",
-            "snapshots",
-            "calendars",
-            "tariff_items",
-            "price",
-            "join_log",
-            "samples",
-        ),
-        (),
-        (),
-    ),
-    ("Gpf", ("samples",), (), ()),
-    ("Chf", ("log",), (), ("gpf_eui",)),
-    # PPMID, IHD, HCALCS: the meters are attached by the premises; the display is refreshed from them
-    ("HanDevice", ("firmware",), (), ("meters",)),
-    ("DisplayDevice", (), (), ("display",)),
-    ("ChfDeviceLog", ("entries", "historic", "ext_pan_id", "changed_at"), (), ()),
-    ("Store", ("values",), ("limit",), ()),
-    ("TrustAnchors", ("cells",), (), ()),
-    ("Anchor", ("eui", "public", "floor"), (), ()),
-    (
-        "FutureItem",
-        ("at", "seq", "message_code", "counter", "originator", "class_id", "instance", "attr", "run"),
-        (),
-        (),
-    ),
-    ("Raw", ("payload",), (), ()),
-    (
-        "FutureDatedAlert",
-        ("message_code", "originator_counter", "cluster_id", "frame_control", "command_id"),
-        (),
-        (),
-    ),
-    (
-        "_Meter",
-        (
-            "now",
-            "account",
-            "tariff",
-            "billing",
-            "supply",
-            "nd",
-            "nd_pending",
-            "nd_at",
-            "alert_settings",
-            "firmware",
-            "utrn",
-            "event_log",
-            "security_log",
-            "daily_read",
-            "prepay_daily_read",
-            "profile",
-            "billing_snapshots",
-            "billing_credits",
-            "billing_debt_payments",
-            "daily_consumption",
-            "hh_wh",
-            "day_wh",
-            "next_hh",
-            "last_consume",
-            "low_flag",
-            "ec_avail_flag",
-            "nd_flag",
-            "debt_reset_supported",
-            "activations",
-        ),
-        ("is_esme",),
-        ("settings", "sizes", "_out"),
-    ),
-    (
-        "Account",
-        (
-            "mode",
-            "suspend_disabled",
-            "suspend_emergency",
-            "balance",
-            "bill_to_date",
-            "accumulated",
-            "ec",
-            "debt",
-            "thr",
-            "charge_config",
-            "pending_mode",
-            "pending_mode_at",
-            "pending_config",
-        ),
-        ("is_esme",),
-        (),
-    ),
-    ("EmergencyCredit", ("limit", "threshold", "used", "active"), (), ()),
-    (
-        "DebtRegisters",
-        ("regs", "rate", "scale", "period", "percent", "cap", "cap_period", "cap_start", "cap_used"),
-        (),
-        (),
-    ),
-    ("Thresholds", ("low_credit", "disablement", "max_credit", "max_meter_balance"), (), ()),
-    ("PendingConfig", ("values", "at"), (), ()),
-    (
-        "Tariff",
-        (
-            "active",
-            "passive",
-            "passive_at",
-            "tou",
-            "secondary",
-            "blocks",
-            "counters",
-            "total",
-            "residue",
-            "sec_residue",
-            "daily_block_reset",
-        ),
-        ("is_esme",),
-        (),
-    ),
-    (
-        "TariffConfig",
-        (
-            "kind",
-            "calendar",
-            "tou_prices",
-            "block_thresholds",
-            "block_prices",
-            "price_scale",
-            "standing_charge",
-            "standing_scale",
-            "secondary_calendar",
-            "secondary_prices",
-        ),
-        (),
-        (),
-    ),
-    ("Calendar", ("seasons", "weeks", "days", "special"), (), ()),
-    ("EsmeSchedule", ("entries", "special"), (), ()),
-    ("GsmeCalendar", ("calendar",), (), ()),
-    ("BillingCalendar", ("start", "period", "k", "next_end"), (), ()),
-    (
-        "Supply",
-        (
-            "state",
-            "reason",
-            "ll_threshold",
-            "ll_period",
-            "ll_restore",
-            "ll_disconnect",
-            "ll_over",
-            "ll_count",
-            "ll_restore_at",
-        ),
-        (),
-        (),
-    ),
-    ("AlertSettings", ("flags",), (), ()),
-    (
-        "FirmwareStore",
-        ("manufacturer", "image_type", "running_version", "held_version", "held_hash", "activate_at"),
-        (),
-        (),
-    ),
-    ("UtrnGate", ("cache", "count", "head", "floor", "failures", "locked_until"), (), ()),
-    ("EventLog", ("count", "head", "times", "codes", "data"), ("size",), ("clearable",)),
-    ("RecordLog", ("count", "head", "times", "values"), ("size", "width"), ("typecode",)),
-    ("SeriesLog", ("count", "head", "values", "last_start"), ("size",), ("period",)),
+    ("Premises", "chf", "gpf", "esme", "gsme", "han", "next_wake", "gsme_queue", "gsme_out", "mirrored_at",
+     "|", "|", "wake_interval", "_tap_off"),
+    ("Device", "counters", "alert_counter", "security_log", "pending", "_seq", "faults", "clock_offset",
+     "outbox", "now", "powered", "power_off_at", "trust", "|", "eui", "|", "provider", "ds_private",
+     "ds_public", "ka", "usecases", "last_error", "last_gate"),
+    ("DlmsDevice", "store", "|", "|", "model"),
+    ("GbzDevice", "zstore", "data_stamp", "|", "|", "zmodel"),
+    ("Esme", "meter"),
+    ("Gsme", "meter", "last_top_up", "friendly_credit", "top_up_log", "debt_log", "billing_period",
+     "snapshots", "calendars", "tariff_items", "price", "join_log", "samples"),
+    ("Gpf", "samples"),
+    ("Chf", "log", "|", "|", "gpf_eui"),
+    ("HanDevice", "firmware", "|", "|", "meters"),
+    ("DisplayDevice", "|", "|", "display"),
+    ("ChfDeviceLog", "entries", "historic", "ext_pan_id", "changed_at"),
+    ("Store", "values", "|", "limit"),
+    ("TrustAnchors", "cells"),
+    ("Anchor", "eui", "public", "floor"),
+    ("FutureItem", "at", "seq", "message_code", "counter", "originator", "class_id", "instance", "attr",
+     "run"),
+    ("Raw", "payload"),
+    ("FutureDatedAlert", "message_code", "originator_counter", "cluster_id", "frame_control", "command_id"),
+    ("_Meter", "now", "account", "tariff", "billing", "supply", "nd", "nd_pending", "nd_at", "alert_settings",
+     "firmware", "utrn", "event_log", "security_log", "daily_read", "prepay_daily_read", "profile",
+     "billing_snapshots", "billing_credits", "billing_debt_payments", "daily_consumption", "hh_wh", "day_wh",
+     "next_hh", "last_consume", "low_flag", "ec_avail_flag", "nd_flag", "debt_reset_supported", "activations",
+     "|", "is_esme", "|", "settings", "sizes", "_out"),
+    ("Account", "mode", "suspend_disabled", "suspend_emergency", "balance", "bill_to_date", "accumulated",
+     "ec", "debt", "thr", "charge_config", "pending_mode", "pending_mode_at", "pending_config", "|",
+     "is_esme"),
+    ("EmergencyCredit", "limit", "threshold", "used", "active"),
+    ("DebtRegisters", "regs", "rate", "scale", "period", "percent", "cap", "cap_period", "cap_start",
+     "cap_used"),
+    ("Thresholds", "low_credit", "disablement", "max_credit", "max_meter_balance"),
+    ("PendingConfig", "values", "at"),
+    ("Tariff", "active", "passive", "passive_at", "tou", "secondary", "blocks", "counters", "total",
+     "residue", "sec_residue", "daily_block_reset", "|", "is_esme"),
+    ("TariffConfig", "kind", "calendar", "tou_prices", "block_thresholds", "block_prices", "price_scale",
+     "standing_charge", "standing_scale", "secondary_calendar", "secondary_prices"),
+    ("Calendar", "seasons", "weeks", "days", "special"),
+    ("EsmeSchedule", "entries", "special"),
+    ("GsmeCalendar", "calendar"),
+    ("BillingCalendar", "start", "period", "k", "next_end"),
+    ("Supply", "state", "reason", "ll_threshold", "ll_period", "ll_restore", "ll_disconnect", "ll_over",
+     "ll_count", "ll_restore_at"),
+    ("AlertSettings", "flags"),
+    ("FirmwareStore", "manufacturer", "image_type", "running_version", "held_version", "held_hash",
+     "activate_at"),
+    ("UtrnGate", "cache", "count", "head", "floor", "failures", "locked_until"),
+    ("EventLog", "count", "head", "times", "codes", "data", "|", "size", "|", "clearable"),
+    ("RecordLog", "count", "head", "times", "values", "|", "size", "width", "|", "typecode"),
+    ("SeriesLog", "count", "head", "values", "last_start", "|", "size", "|", "period"),
 )
+# fmt: on
 
 # Ring buffers: their count and head must fit the size (a field, or an array's length).
 RINGS = (("EventLog", "size"), ("RecordLog", "size"), ("SeriesLog", "size"), ("UtrnGate", "cache"))
@@ -303,13 +158,15 @@ def _merged(cls):
         if c in seen:
             continue
         seen.append(c)
-        for name, s, i, k in CLASSES:
-            if name == c.__name__:
+        for row in CLASSES:
+            if row[0] == c.__name__:
                 found = True
-                for out, names in ((state, s), (identity, i), (skip, k)):
-                    for n in names:
-                        if n not in out:
-                            out.append(n)
+                out = state
+                for n in row[1:]:
+                    if n == "|":  # state | identity | not state
+                        out = identity if out is state else skip
+                    elif n not in out:
+                        out.append(n)
         todo.extend(getattr(c, "__bases__", ()))
     return (state, identity, skip) if found else None
 
