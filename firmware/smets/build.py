@@ -62,20 +62,31 @@ def octets(text, size=None, what="value"):
     return b
 
 
-def trust_anchors(parties):
-    t = tr.TrustAnchors()
+def anchor_rows(parties):
+    """The parties' trust anchors as ((role, usage, cell), eui, public) rows, each hex parsed once:
+    the devices of a premises share these key tuples and bytes (the same values, half the RAM on a
+    board); only each device's Anchor (with its own floor) is its own."""
+    rows = []
     for name, role in PARTY_ROLES:
         p = parties.get(name)
         if p is None:
             continue
         eui = octets(p["eui"], 8, name + " eui")
         if p.get("ds"):
-            t.set(role, tr.USAGE_DS, eui, octets(p["ds"], 65, name + " ds"))
+            rows.append(((role, tr.USAGE_DS, tr.CELL_MANAGEMENT), eui, octets(p["ds"], 65, name + " ds")))
         if p.get("ka"):
-            t.set(role, tr.USAGE_KA, eui, octets(p["ka"], 65, name + " ka"))
+            rows.append(((role, tr.USAGE_KA, tr.CELL_MANAGEMENT), eui, octets(p["ka"], 65, name + " ka")))
         if p.get("ka_prepayment"):
             prepay = octets(p["ka_prepayment"], 65, name + " ka_prepayment")
-            t.set(role, tr.USAGE_KA, eui, prepay, tr.CELL_PREPAYMENT_TOP_UP)
+            rows.append(((role, tr.USAGE_KA, tr.CELL_PREPAYMENT_TOP_UP), eui, prepay))
+    return rows
+
+
+def trust_anchors(parties, rows=None):
+    """One device's trust anchors from the parties (or from their anchor_rows)."""
+    t = tr.TrustAnchors()
+    for key, eui, public in anchor_rows(parties) if rows is None else rows:
+        t.cells[key] = tr.Anchor(eui, public)
     return t
 
 
@@ -88,13 +99,14 @@ def _keys(provider, spec, kind):
     return eui, ds, ds_pub, OwnKeyAgreement(provider, ka, ka_pub)
 
 
-def build_device(kind, cfg, provider, now=0):
-    """One device of `kind` (one of DEVICE_KINDS) from the configuration."""
+def build_device(kind, cfg, provider, now=0, rows=None):
+    """One device of `kind` (one of DEVICE_KINDS) from the configuration (`rows`: the premises'
+    anchor_rows, shared by its devices)."""
     spec = cfg.get(kind)
     if spec is None:
         raise ConfigError("no %s in the configuration" % kind)
     eui, ds, ds_pub, ka = _keys(provider, spec, kind)
-    anchors = trust_anchors(cfg.get("parties", {}))
+    anchors = trust_anchors(cfg.get("parties", {}), rows)
     sizes = BOARD_LOG_SIZES if cfg.get("log_sizes") == "board" else None
     # Each device class is imported when a configuration names it: a board with an ESME never loads
     # the gas or HAN device code (a module imported is RAM taken on a board).
@@ -128,17 +140,18 @@ def build_device(kind, cfg, provider, now=0):
 def build_premises(cfg, provider, now=0):
     """The premises the configuration describes: a CHF and whichever of GPF, ESME, GSME, PPMID, IHD
     and HCALCS it names, each already in the CHF's device log."""
-    chf = build_device("chf", cfg, provider, now)
+    rows = anchor_rows(cfg.get("parties", {}))
+    chf = build_device("chf", cfg, provider, now, rows)
     others = {}
     for kind in ("gpf", "esme", "gsme"):
         if cfg.get(kind) is not None:
-            d = build_device(kind, cfg, provider, now)
+            d = build_device(kind, cfg, provider, now, rows)
             others[kind] = d
             chf.log.add(d.eui, JOINED_KEY)
     han = []
     for kind in HAN_KINDS:
         if cfg.get(kind) is not None:
-            d = build_device(kind, cfg, provider, now)
+            d = build_device(kind, cfg, provider, now, rows)
             han.append(d)
             chf.log.add(d.eui, JOINED_KEY)
     gsme = others.get("gsme")
