@@ -38,9 +38,9 @@ import binascii
 import json
 from array import array
 
+from smets.behaviour.arrays import array_from_bytes
 from smets.behaviour.calendar import Calendar
 from smets.behaviour.nondisablement import EsmeSchedule, GsmeCalendar
-from smets.behaviour.snapshot import array_from_bytes
 from smets.behaviour.tariff import TariffConfig
 from smets.build import build_device, build_premises
 from smets.devices.device import FutureItem

@@ -10,8 +10,8 @@
 Entries are returned oldest first.
 """
 
+from .arrays import zeros
 from .errors import BehaviourError
-from .snapshot import zeros
 
 
 class LogSizes:

@@ -4,40 +4,17 @@ Every stateful part has ``dump(w)`` and a matching ``load(r)``; the meter writes
 byte first (``FORMAT_VERSION``) and refuses other versions. Values are written in a fixed field
 order (never dict order). Arrays are written as their raw little-endian memory, which both
 interpreters share on every supported host and board (x86-64, ARM, Xtensa are little-endian).
+Only ``EsmeBehaviour.snapshot``/``restore`` use it (imported there, when called).
 """
 
 import struct
-import sys
-from array import array
 
-from smets.compat import IS_MICROPYTHON, const
+from smets.compat import const
 
+from .arrays import array_from_bytes
 from .errors import BehaviourError
 
 FORMAT_VERSION = const(1)
-
-if sys.byteorder != "little":  # pragma: no cover - no big-endian target exists today
-    raise ImportError("smets.behaviour.snapshot assumes a little-endian host")
-
-_ITEMSIZE = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "q": 8, "Q": 8}
-
-
-def zeros(typecode, n):
-    """A zero-filled array of n items without building an n-item list first."""
-    raw = bytearray(n * _ITEMSIZE[typecode])
-    if IS_MICROPYTHON:  # pragma: no cover - MicroPython copies a bytes-like initializer as raw memory
-        return array(typecode, raw)
-    a = array(typecode)
-    a.frombytes(raw)
-    return a
-
-
-def array_from_bytes(typecode, raw):
-    if IS_MICROPYTHON:  # pragma: no cover
-        return array(typecode, raw)
-    a = array(typecode)
-    a.frombytes(raw)
-    return a
 
 
 class Writer:

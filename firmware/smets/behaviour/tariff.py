@@ -19,9 +19,9 @@ Block counters reset at a billing period end, on command (ECS05) and every midni
 daily reset option (ECS48) is on.
 """
 
+from .arrays import zeros
 from .calendar import Limits
 from .errors import BehaviourError
-from .snapshot import zeros
 from .timeutil import NEVER
 
 TOU = 0

@@ -17,8 +17,8 @@ A refusal at step 4 leaves the counter out of the cache so the same UTRN may be 
 
 from smets.wire import alert_codes as ac
 
+from .arrays import zeros
 from .errors import BehaviourError
-from .snapshot import zeros
 
 REMOTE = 0  # WAN top-up (CS01a / CS01b)
 KEYPAD = 1  # typed on the meter
