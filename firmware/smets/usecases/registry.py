@@ -12,23 +12,23 @@ from collections import namedtuple
 from smets.wire import message_codes as mc
 
 # One accepted use case, a tuple (a board holds about a hundred of them: a class instance with its
-# attribute dict takes half as much again as a tuple in MicroPython).
+# attribute dict takes half as much again as a tuple in MicroPython). Six fields: a 64-bit tuple of
+# six is two GC blocks, of seven three; the category stays in the message-code table (critical()).
 #   handler(device, ctx) -> response payload bytes, or None for no response.
 #   roles: tuple of remote party roles (smets.devices.trust.ROLE_*) that may send it.
 #   replay: the originator counter must exceed the last one accepted from that originator.
 #   dated: the response's grouping header carries the device's date-time.
-UseCase = namedtuple("UseCase", ("code", "name", "category", "roles", "replay", "dated", "handler"))
+UseCase = namedtuple("UseCase", ("code", "name", "roles", "replay", "dated", "handler"))
 
 
 def critical(uc):
     """A use case of the critical category (signed by the supplier, the response signed too)."""
-    return uc.category == mc.CRITICAL
+    return mc.lookup(uc.code)[3] == mc.CRITICAL
 
 
 def entry(name, roles, handler, replay=False, dated=False):
     """A use case by its GBCS name; code and category come from the message-code table."""
-    row = mc.lookup(mc.code_for(name))
-    return UseCase(row[0], name, row[3], roles, replay, dated, handler)
+    return UseCase(mc.code_for(name), name, roles, replay, dated, handler)
 
 
 def table(entries):
