@@ -188,14 +188,17 @@ async def _probe(url: str, fleet_name: str, timeout: float = 30.0) -> None:
             async with HeadEndClient(transport, he, fleet=fleet_name) as client:
                 await asyncio.sleep(0.2)
                 r = await client.request("read-balance", identity.device_eui("gpf", 0), {}, 1.0, 0)
-                assert r.ok
-                return
-        except (RequestTimeout, TransportError):
-            if time.monotonic() > deadline:
-                raise AssertionError("the fleet did not answer within %gs" % timeout) from None
-            await asyncio.sleep(0.3)
+                if r.ok:
+                    return
+                # a GPF answers UNSUPPORTED_ATTRIBUTE until the GSME's first wake-up has mirrored it
+                last = "premises 0 answered %s" % r.error
+        except (RequestTimeout, TransportError) as exc:
+            last = "%s: %s" % (type(exc).__name__, exc)
         finally:
             await transport.close()
+        if time.monotonic() > deadline:
+            raise AssertionError("the fleet did not answer within %gs (%s)" % (timeout, last))
+        await asyncio.sleep(0.3)
 
 
 async def _forgetful_head_end_is_refused(url: str, fleet_name: str) -> bool:
