@@ -268,6 +268,8 @@ def _enc(v, depth, sub=None):
             items.sort(key=lambda kv: kv[0])  # a stable order where the keys allow one
         except TypeError:
             pass
+        if streaming:  # each [key, value] pair made when write_json reaches it, not all at once
+            return {"dict": _Pairs(items, d)}
         return {"dict": [[sub(k, d), sub(x, d)] for k, x in items]}
     if t is array:
         # trailing zero octets are left out: a log not yet full, a counter cache barely used
@@ -287,6 +289,24 @@ def _enc(v, depth, sub=None):
         except StateError as e:
             raise StateError("." + f + str(e)) from None
     return out
+
+
+class _Pairs:
+    """A dict's sorted items as write_json's list of [key, value] pairs, each made when it is reached
+    (a board's trust anchors: a dozen pairs of encoded parts less at the top of a save)."""
+
+    __slots__ = ("items", "depth")
+
+    def __init__(self, items, depth):
+        self.items = items
+        self.depth = depth
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        k, x = self.items[i]
+        return [_later(k, self.depth), _later(x, self.depth)]
 
 
 class _Later:
@@ -562,7 +582,7 @@ def write_json(state, write, chunk=256):
             out.add('{"b64":"')
             _array_b64(v, out)
             out.add('"}')
-        elif type(v) is list:
+        elif type(v) is list or type(v) is _Pairs:
             out.add("[")
             stack.append([v, 0, None])
         elif type(v) is dict:
