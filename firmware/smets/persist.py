@@ -548,7 +548,7 @@ def _b64(b):
     return binascii.b2a_base64(b)[:-1].decode()
 
 
-def write_json(state, write, chunk=256):
+def write_json(state, write, chunk=128):
     """Write `state` (plain data, or streamed()) as JSON text through `write(str)` in pieces of about
     `chunk` characters (a board streams it to a file). Keys of objects are sorted, so equal states
     give equal text. No piece of text it builds is much longer than `chunk` (bytes go out in base64
@@ -618,7 +618,7 @@ def write_json(state, write, chunk=256):
     out.flush()
 
 
-_B64_SLICE = 192  # octets: a multiple of 3, so the base64 of the slices joins into the base64 of all
+_B64_SLICE = 96  # octets: a multiple of 3 and 8, so the base64 of the slices joins into that of all
 
 
 def _array_b64(a, out):
