@@ -147,6 +147,7 @@ async def round_trips(n: int, url: str, messages: int, bare: bool) -> dict[str, 
     got = asyncio.Event()
     received = 0
     transport = MqttTransport(url)
+    rss0 = rss_bytes()
     t_connect = time.monotonic()
     clients: list[object] = []
     if bare:
@@ -182,6 +183,7 @@ async def round_trips(n: int, url: str, messages: int, bare: bool) -> dict[str, 
         )
         clients = links
     connect_s = time.monotonic() - t_connect
+    rss_per_connection = (rss_bytes() - rss0) / n
     prefix = "b" if bare else "f"
 
     def on_up(topic: str, payload: bytes) -> None:
@@ -212,6 +214,7 @@ async def round_trips(n: int, url: str, messages: int, bare: bool) -> dict[str, 
             await c.disconnect()  # type: ignore[attr-defined]
     await transport.close()
     return {
+        "rss_per_connection": rss_per_connection,
         "connect_s": connect_s,
         "idle_cpu": idle_cpu,
         "cpu_per_msg_us": cpu / messages * 1e6,
@@ -237,11 +240,13 @@ def bench_mqtt(n: int, messages: int) -> None:
             for bare in (True, False):
                 r = asyncio.run(round_trips(n, url, messages, bare))
                 print(
-                    "  %-22s connect %.1f s; idle %.1f%% of a core; %.0f us CPU per round trip "
+                    "  %-22s connect %.1f s (%.1f KB RSS per connection); idle %.1f%% of a core; "
+                    "%.0f us CPU per round trip "
                     "(the driver's publish and receive and the echo client's receive and publish), %.0f msg/s"
                     % (
                         "bare gmqtt clients:" if bare else "fleet MqttTransport:",
                         r["connect_s"],
+                        r["rss_per_connection"] / 1e3,
                         100 * r["idle_cpu"],
                         r["cpu_per_msg_us"],
                         messages / r["wall"],
