@@ -16,6 +16,8 @@ import sys
 
 sys.path.insert(0, "firmware")
 
+from timing import clock, elapsed  # noqa: E402
+
 from smets.behaviour.account import PREPAYMENT  # noqa: E402
 from smets.behaviour.calendar import Calendar  # noqa: E402
 from smets.behaviour.debt import DAILY, HOURLY, PDR, TDR1, TDR2  # noqa: E402
@@ -28,23 +30,6 @@ from smets.behaviour.topup import REMOTE, TopUp  # noqa: E402
 from smets.compat import IS_MICROPYTHON  # noqa: E402
 
 T0 = to_seconds(2024, 1, 1)
-
-if IS_MICROPYTHON:
-    import time
-
-    def clock():
-        return time.ticks_us()
-
-    def elapsed(t0):
-        return time.ticks_diff(time.ticks_us(), t0) / 1e6
-
-else:
-    import time
-
-    clock = time.perf_counter
-
-    def elapsed(t0):
-        return time.perf_counter() - t0
 
 
 def esme_tariff():

@@ -28,6 +28,8 @@ from hashlib import sha256
 
 sys.path.insert(0, "firmware")
 
+from timing import clock, elapsed  # noqa: E402
+
 from smets import persist  # noqa: E402
 from smets.behaviour.calendar import Calendar  # noqa: E402
 from smets.behaviour.debt import DAILY, HOURLY, TDR1  # noqa: E402
@@ -41,23 +43,6 @@ from smets.crypto.pure import PureCrypto  # noqa: E402
 T0 = to_seconds(2024, 1, 1)
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 P = PureCrypto()
-
-if IS_MICROPYTHON:
-    import time
-
-    def clock():
-        return time.ticks_us()
-
-    def elapsed(t0):
-        return time.ticks_diff(time.ticks_us(), t0) / 1e6
-
-else:
-    import time
-
-    clock = time.perf_counter
-
-    def elapsed(t0):
-        return time.perf_counter() - t0
 
 
 def hx(b):

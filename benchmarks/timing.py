@@ -1,6 +1,21 @@
-"""The one timer the CPython benchmarks share: calls per second of a function over a time budget."""
+"""The timers the benchmarks share: rate() (CPython: calls per second of a function over a time budget)
+and clock()/elapsed() (both interpreters: a start mark and the seconds since it)."""
 
 import time
+
+if hasattr(time, "ticks_us"):  # MicroPython: no perf_counter; ticks wrap, so differences via ticks_diff
+
+    def clock():
+        return time.ticks_us()
+
+    def elapsed(t0):
+        return time.ticks_diff(time.ticks_us(), t0) / 1e6
+
+else:
+    clock = time.perf_counter
+
+    def elapsed(t0):
+        return time.perf_counter() - t0
 
 
 def rate(fn, seconds, batch=10):
