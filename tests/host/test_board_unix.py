@@ -103,6 +103,15 @@ class HeadEndSide:
             await self.transport.close()
 
 
+async def _shut_down(side: HeadEndSide | None, board: BoardProcess | None, broker: Broker) -> None:
+    """What each test's `finally` ends: the head end's connection, the board process, the broker."""
+    if side is not None:
+        await side.close()
+    if board is not None:
+        board.stop()
+    broker.stop()
+
+
 def _handled(board: BoardProcess) -> list[tuple[str, int, int]]:
     return [(m.group(1), int(m.group(2)), int(m.group(3))) for m in IN_LINE.finditer(board.text())]
 
@@ -165,11 +174,7 @@ async def test_the_unix_board_answers_the_head_end_like_a_fleet_device(tmp_path:
         assert status["supply"] is True
         assert any("25.00" in line for line in status["display"])
     finally:
-        if side is not None:
-            await side.close()
-        if board is not None:
-            board.stop()
-        broker.stop()
+        await _shut_down(side, board, broker)
 
 
 def _committed_balance(folder: Path, cfg: dict[str, Any]) -> int:
@@ -234,11 +239,7 @@ async def test_a_power_cut_during_a_state_write_loses_nothing_acknowledged(tmp_p
         for extra in side.invalid:
             assert extra.reason.startswith("no command pending") and extra.counter in side.results
     finally:
-        if side is not None:
-            await side.close()
-        if board is not None:
-            board.stop()
-        broker.stop()
+        await _shut_down(side, board, broker)
 
 
 async def test_the_board_keeps_its_connection_alive_and_comes_back_after_a_broker_restart(
@@ -270,8 +271,4 @@ async def test_the_board_keeps_its_connection_alive_and_comes_back_after_a_broke
         _, counter = await side.send("top-up", {"amount": 700})
         assert (await side.answer(counter)).ok
     finally:
-        if side is not None:
-            await side.close()
-        if board is not None:
-            board.stop()
-        broker.stop()
+        await _shut_down(side, board, broker)
