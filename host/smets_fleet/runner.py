@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from smets.timeutil import UNIX_OFFSET
 from smets_fleet import checkpoint as ck
 from smets_fleet.clock import Clock, parse_speed
 from smets_fleet.fleet import Fleet, FleetConfig
@@ -109,11 +108,12 @@ def plan_resume(folder: str, **overrides: Any) -> RunPlan:
 
 
 # -- one worker ---------------------------------------------------------------------------------------
-def _transport(plan: RunPlan) -> Transport:
-    if plan.broker:
+def open_transport(broker: str | None) -> Transport:
+    """MQTT to `broker` (mqtt://host:port), or the in-process transport when None."""
+    if broker:
         from smets_fleet.mqtt import MqttTransport
 
-        return MqttTransport(plan.broker)
+        return MqttTransport(broker)
     from smets_fleet.transport import InProcessTransport
 
     return InProcessTransport()
@@ -138,7 +138,7 @@ async def run_worker(plan: RunPlan, k: int, report: Report) -> tuple[str, int | 
     provider = HostCrypto()
     metrics = FleetMetrics()
     metrics.sim_start = plan.start
-    transport = _transport(plan)
+    transport = open_transport(plan.broker)
     fleet = Fleet(numbers, plan.config, provider, clock, transport, metrics)
     stopped_by: list[int] = []
     loop = asyncio.get_running_loop()
@@ -347,7 +347,3 @@ def _run_workers(plan: RunPlan, progress: Progress, t0: float) -> Outcome:
         return Outcome("done", EXIT_DONE, m, wall)
     signum = signals[0] if signals else next((s for _, s in finished.values() if s), signal.SIGTERM)
     return Outcome("stopped", 128 + signum, m, wall)
-
-
-def core_time_now() -> int:
-    return int(time.time()) - UNIX_OFFSET

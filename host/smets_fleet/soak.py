@@ -227,15 +227,6 @@ class Soak:
         self._run_task: asyncio.Task[bool] | None = None
 
     # -- building --------------------------------------------------------------------------------
-    def _transport(self) -> Any:
-        if self.opts.broker:
-            from smets_fleet.mqtt import MqttTransport
-
-            return MqttTransport(self.opts.broker)
-        from smets_fleet.transport import InProcessTransport
-
-        return InProcessTransport()
-
     async def _start_fleet(self, provider: Any, state: dict[str, Any] | None) -> None:
         from smets_fleet.clock import parse_speed
         from smets_fleet.fleet import Fleet, FleetConfig
@@ -264,13 +255,14 @@ class Soak:
         from smets_fleet import headend
         from smets_fleet.client import HeadEndClient
         from smets_fleet.crypto_host import HostCrypto
+        from smets_fleet.runner import open_transport
         from smets_fleet.transport import TransportError
 
         t0 = time.monotonic()
         sc, opts = self.sc, self.opts
         provider = HostCrypto()
         saved = load_checkpoint(Path(opts.resume_dir)) if opts.resume_dir else None
-        self.transport = self._transport()
+        self.transport = open_transport(opts.broker)
         self.fleet_transport = self.transport
         sim_start = None
         try:
