@@ -149,6 +149,13 @@ class MQTTClient:
         self.sock = None
         self._poller = None
 
+    def _broken(self, exc, what):
+        """A socket error ends the connection: close it, and give the caller one MQTTError."""
+        self.close()
+        if isinstance(exc, MQTTError):
+            return exc
+        return MQTTError("%s failed: %s" % (what, exc))
+
     # -- sending ---------------------------------------------------------------------------------
     def _next_pid(self):
         self._pid = self._pid % 0xFFFF + 1
@@ -166,10 +173,7 @@ class MQTTClient:
                     raise MQTTError("connection closed while sending")
                 sent += n
         except OSError as exc:
-            self.close()
-            if isinstance(exc, MQTTError):
-                raise
-            raise MQTTError("send failed: %s" % exc) from None
+            raise self._broken(exc, "send") from None
         self._last_tx = ticks_ms()
 
     def _packet(self, first, body):
@@ -219,10 +223,7 @@ class MQTTClient:
                     raise MQTTError("connection closed by the broker")
                 got += k
         except OSError as exc:
-            self.close()
-            if isinstance(exc, MQTTError):
-                raise
-            raise MQTTError("receive failed: %s" % exc) from None
+            raise self._broken(exc, "receive") from None
         return buf
 
     def _read_packet(self):
