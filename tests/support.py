@@ -159,6 +159,15 @@ def mutations(payload, seed, count):
     return out
 
 
+def raised(exc_type, fn, *args, **kw):
+    """True when fn(*args, **kw) raises exc_type, False when it returns (for a check either way)."""
+    try:
+        fn(*args, **kw)
+    except exc_type:
+        return True
+    return False
+
+
 def raises(exc_type, fn, *args):
     """Assert that fn(*args) raises exc_type (pytest.raises is not on MicroPython)."""
     try:

@@ -16,19 +16,12 @@ from smets.behaviour.meter import (
     GsmeBehaviour,
 )
 from smets.behaviour.timeutil import DAY, HOUR, NEVER, NOW, to_seconds
+from support import raised
 
 T0 = to_seconds(2024, 1, 1)
 LOW = 200000
 EC_LIMIT = 300000
 EC_THR = 100000
-
-
-def _raises(fn, *args, **kw):
-    try:
-        fn(*args, **kw)
-    except BehaviourError:
-        return True
-    return False
 
 
 def _prepay(cls=EsmeBehaviour, balance=0, disablement=0, sdd=False, sde=False, cap=30):
@@ -48,10 +41,11 @@ def test_only_the_five_permitted_mode_flag_combinations():
     for mode in (CREDIT, PREPAYMENT):
         for sdd in (False, True):
             for sde in (False, True):
-                bad = _raises(m.set_payment_mode, mode, sdd, sde, 0, NEVER, T0)
+                bad = raised(BehaviourError, m.set_payment_mode, mode, sdd, sde, 0, NEVER, T0)
                 assert bad == ((mode, sdd, sde) not in PERMITTED_MODES)
     assert len(PERMITTED_MODES) == 5
-    assert _raises(m.set_payment_mode, PREPAYMENT, 0, False, 0, NEVER, T0)  # flags must be bool
+    # flags must be bool
+    assert raised(BehaviourError, m.set_payment_mode, PREPAYMENT, 0, False, 0, NEVER, T0)
 
 
 def test_payment_mode_activation_past_now_future_never():
@@ -226,7 +220,7 @@ def test_secmp0002_reset_result_carries_no_register_value_and_old_profile_says_n
     old.adjust_debt(TDR1, 500, T0)
     assert old.reset_debt_register(TDR1, T0)[0] == RESET_NOT_SUPPORTED
     assert old.account.debt.regs[TDR1] == 500
-    assert _raises(m.reset_debt_register, 7, T0)
+    assert raised(BehaviourError, m.reset_debt_register, 7, T0)
 
 
 def test_reset_stops_recovery_in_prepayment_mode():
@@ -294,7 +288,7 @@ def test_suspend_debt_disabled_moves_time_charges_to_accumulated_debt():
 def test_debt_adjust_cannot_go_negative():
     m = EsmeBehaviour(T0)
     m.adjust_debt(PDR, 100, T0)
-    assert _raises(m.adjust_debt, PDR, -101, T0)
+    assert raised(BehaviourError, m.adjust_debt, PDR, -101, T0)
     assert m.account.debt.regs[PDR] == 100
     m.adjust_debt(PDR, -100, T0)
     assert m.account.debt.regs[PDR] == 0

@@ -12,14 +12,7 @@ from smets.behaviour.timeutil import (
     to_seconds,
     weekday,
 )
-
-
-def _raises(fn, *args):
-    try:
-        fn(*args)
-    except BehaviourError:
-        return True
-    return False
+from support import raised
 
 
 def test_epoch_and_known_dates():
@@ -92,10 +85,16 @@ def test_calendar_limits_are_enforced():
     lim = Limits(1, 1, 1, 2, 0, 5)
     ok = Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 1), (HOUR, 2)),))
     ok.validate(lim)
-    assert _raises(Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 1), (HOUR, 2), (2 * HOUR, 3)),)).validate, lim)
-    assert _raises(Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 6),),)).validate, lim)
-    assert _raises(Calendar(((1, 1, 0),), ((0,) * 6,), (((0, 1),),)).validate, lim)
-    assert _raises(Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 1),),), ((0, 1, 1, 0),)).validate, lim)
+    assert raised(
+        BehaviourError,
+        Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 1), (HOUR, 2), (2 * HOUR, 3)),)).validate,
+        lim,
+    )
+    assert raised(BehaviourError, Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 6),),)).validate, lim)
+    assert raised(BehaviourError, Calendar(((1, 1, 0),), ((0,) * 6,), (((0, 1),),)).validate, lim)
+    assert raised(
+        BehaviourError, Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 1),),), ((0, 1, 1, 0),)).validate, lim
+    )
 
 
 def test_esme_schedule_weekdays_special_days_and_date_range():
@@ -130,8 +129,8 @@ def test_esme_schedule_weekdays_special_days_and_date_range():
 def test_esme_schedule_limits():
     e = (True, True, 0, 0x7F, 0, None, None)
     EsmeSchedule((e,) * 22)
-    assert _raises(EsmeSchedule, (e,) * 23)
-    assert _raises(EsmeSchedule, (), ((0, 1, d, 0) for d in range(1, 22)))
+    assert raised(BehaviourError, EsmeSchedule, (e,) * 23)
+    assert raised(BehaviourError, EsmeSchedule, (), ((0, 1, d, 0) for d in range(1, 22)))
 
 
 def test_gsme_non_disablement_calendar_rules():
@@ -145,7 +144,7 @@ def test_gsme_non_disablement_calendar_rules():
     assert not nd.is_active(mon + 21 * HOUR)
     assert nd.is_active(mon + 5 * DAY)
     # the first switch point must be at midnight; at most 3 points, 5 day profiles, 2 weeks, 3 seasons
-    assert _raises(GsmeCalendar, Calendar(((1, 1, 0),), ((0,) * 7,), (((60, 1),),)))
+    assert raised(BehaviourError, GsmeCalendar, Calendar(((1, 1, 0),), ((0,) * 7,), (((60, 1),),)))
     four = (((0, 0), (1, 1), (2, 0), (3, 1)),)
-    assert _raises(GsmeCalendar, Calendar(((1, 1, 0),), ((0,) * 7,), four))
-    assert _raises(GsmeCalendar, Calendar(((1, 1, 0),), ((0,) * 7,) * 3, (((0, 0),),)))
+    assert raised(BehaviourError, GsmeCalendar, Calendar(((1, 1, 0),), ((0,) * 7,), four))
+    assert raised(BehaviourError, GsmeCalendar, Calendar(((1, 1, 0),), ((0,) * 7,) * 3, (((0, 0),),)))

@@ -7,16 +7,9 @@ from smets.behaviour.errors import BehaviourError
 from smets.behaviour.meter import EsmeBehaviour, GsmeBehaviour
 from smets.behaviour.tariff import BLOCK, TOU, TariffConfig, scaled
 from smets.behaviour.timeutil import DAY, HOUR, NEVER, NOW, to_seconds
+from support import raised
 
 T0 = to_seconds(2024, 1, 1)
-
-
-def _raises(fn, *args):
-    try:
-        fn(*args)
-    except BehaviourError:
-        return True
-    return False
 
 
 def _credit_meter(cls=EsmeBehaviour):
@@ -125,18 +118,25 @@ def test_tariff_limits():
     cal = Calendar.flat(1)
     e = EsmeBehaviour(T0)
     g = GsmeBehaviour(T0)
-    assert not _raises(e.set_tariff, TariffConfig(TOU, cal, (1,) * 48), NOW, T0)
-    assert _raises(e.set_tariff, TariffConfig(TOU, cal, (1,) * 49), NOW, T0)
-    assert _raises(g.set_tariff, TariffConfig(TOU, cal, (1,) * 5), NOW, T0)
-    assert _raises(
+    assert not raised(BehaviourError, e.set_tariff, TariffConfig(TOU, cal, (1,) * 48), NOW, T0)
+    assert raised(BehaviourError, e.set_tariff, TariffConfig(TOU, cal, (1,) * 49), NOW, T0)
+    assert raised(BehaviourError, g.set_tariff, TariffConfig(TOU, cal, (1,) * 5), NOW, T0)
+    assert raised(
+        BehaviourError,
         g.set_tariff,
         TariffConfig(BLOCK, cal, block_thresholds=((1, 2, 3, 4),), block_prices=((1,) * 5,)),
         NOW,
         T0,
     )
-    assert _raises(
-        g.set_tariff, TariffConfig(BLOCK, cal, block_thresholds=((2, 1),), block_prices=((1,) * 3,)), NOW, T0
+    assert raised(
+        BehaviourError,
+        g.set_tariff,
+        TariffConfig(BLOCK, cal, block_thresholds=((2, 1),), block_prices=((1,) * 3,)),
+        NOW,
+        T0,
     )
     two_points = Calendar(((1, 1, 0),), ((0,) * 7,), (((0, 1), (HOUR, 2)),))
-    assert _raises(g.set_tariff, TariffConfig(TOU, two_points, (1, 2)), NOW, T0)  # GSME: 1 switch a day
-    assert _raises(e.set_tariff, TariffConfig(TOU, Calendar.flat(3), (1, 2)), NOW, T0)  # rate 3 undefined
+    # GSME: 1 switch a day
+    assert raised(BehaviourError, g.set_tariff, TariffConfig(TOU, two_points, (1, 2)), NOW, T0)
+    # rate 3 undefined
+    assert raised(BehaviourError, e.set_tariff, TariffConfig(TOU, Calendar.flat(3), (1, 2)), NOW, T0)
