@@ -28,6 +28,19 @@ MAX_CREDIT = 0x8F5B
 MAX_BALANCE = 0x8F47
 
 
+def K(d, h, m=0):
+    """The half-hour index of day d, h:m (the scenario scripts' clock)."""
+    return d * 48 + h * 2 + m // 30
+
+
+def by_slot(script):
+    """A script of (half-hour, kind, args...) rows as {half-hour: [(kind, args...), ...]}, in order."""
+    events = {}
+    for e in script:
+        events.setdefault(e[0], []).append(e[1:])
+    return events
+
+
 class RefLedger:
     def __init__(self, low, ec_limit, ec_thr, max_credit, max_bal, cap, percent, sde, sdd, nd_window):
         self.low = low
@@ -126,6 +139,14 @@ class RefLedger:
             if self.supply == "off" and self.credit_off:
                 self.supply = "armed"
                 self.alerts.append((ARMED, t))
+
+    def local_enable(self):
+        """A local supply enable: allowed unless the supply is off, and only with credit >= 0."""
+        ok = self.supply != "off" and self.combined() >= 0
+        if ok:
+            self.supply = "on"
+            self.credit_off = False
+        return ok
 
     def activate_ec(self, t):
         if not self.ec_on and self.limit > 0 and self.bal < self.ec_thr:
