@@ -361,17 +361,18 @@ def remember_top_up(dev, digits, amount, t):
         log.pop(0)
 
 
-def _log_reply(comp, cmd, entries, time_of, wanted, command_id, name, list_field, row_fields):
+def _log_reply(comp, cmd, entries, time_at, wanted, command_id, name, list_field, names):
     """The one builder of the Prepayment log reads (GCS15e top-up log, GCS15d debt log): the entries
-    (oldest first) timed between the component's from date-time and the latest end time, most
-    recent first, up to ``wanted``, as one Publish ... Log; NOT_FOUND when none is."""
+    (oldest first, tuples of the ``names`` fields, the time at index ``time_at``) timed between the
+    component's from date-time and the latest end time, most recent first, up to ``wanted``, as one
+    Publish ... Log; NOT_FOUND when none is."""
     start = comp.from_date_time or 0
     end = cmd.get("latest_end_time")
     rows = []
     for e in reversed(entries):
-        t = time_of(e)
+        t = e[time_at]
         if t >= start and (end >= _NO_END or t <= end) and len(rows) < wanted:
-            rows.append(row_fields(e))
+            rows.append([[n, v] for n, v in zip(names, e)])
     if not rows:
         return zse.S_NOT_FOUND
     fields = [["command_index", 0], ["total_commands", 1], [list_field, rows]]
@@ -396,12 +397,12 @@ def get_top_up_log(dev, ctx, comp, cmd):
         comp,
         cmd,
         dev.top_up_log,
-        lambda e: e[2],
+        2,
         cmd.get("number_of_records") or TOP_UP_LOG_SIZE,
         0x05,
         "Publish Top Up Log",
         "top_ups",
-        lambda e: [[n, v] for n, v in zip(_TOP_UP_FIELDS, e)],
+        _TOP_UP_FIELDS,
     )
 
 
@@ -430,12 +431,12 @@ def get_debt_log(dev, ctx, comp, cmd):
         comp,
         cmd,
         [e for e in debt_log_rows(dev) if e[2] == kind],
-        lambda e: e[0],
+        0,
         cmd.get("number_of_debts") or DEBT_LOG_SIZE,
         0x06,
         "Publish Debt Log",
         "debts",
-        lambda e: [[n, v] for n, v in zip(_DEBT_FIELDS, e)],
+        _DEBT_FIELDS,
     )
 
 
