@@ -28,13 +28,14 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from smets import topics
-from smets.timeutil import HOUR, UNIX_OFFSET
+from smets.timeutil import HOUR
 from smets_fleet import identity, money, srv
+from smets_fleet.clock import wall_core_time
 from smets_fleet.latency import LatencyRecorder
 from smets_fleet.scenario import MixEntry, Scenario
 
@@ -187,8 +188,7 @@ def terms_of(sc: Scenario, kind: str) -> money.Terms:
             cap = int(p["debt_cap"])
         elif entry.sr == "payment-mode" and p["mode"] == "prepayment":
             disablement = int(p["disablement_threshold"]) * money.PENCE
-    t = money.Terms.from_params(tariff, debt, cap)
-    return money.Terms(t.price, t.standing, t.tdr_rate, t.tdr_period, t.pdr_percent, t.debt_cap, disablement)
+    return replace(money.Terms.from_params(tariff, debt, cap), disablement=disablement)
 
 
 def safe_time(t: int) -> int:
@@ -200,10 +200,8 @@ def safe_time(t: int) -> int:
 
 
 def core_start(sc: Scenario) -> int:
-    if sc.start is None:
-        return int(time.time()) - UNIX_OFFSET
-    t = srv.core_time(sc.start, "fleet.start")
-    return t if t is not None else int(time.time()) - UNIX_OFFSET
+    t = srv.core_time(sc.start, "fleet.start")  # None for none given and for "now"
+    return t if t is not None else int(wall_core_time())
 
 
 class Soak:
@@ -420,7 +418,7 @@ class Soak:
     async def _checkpoint(self, folder: Path, he: Any) -> None:
         data: dict[str, Any] = {
             "headend": he.state(),
-            "terms": {k: _terms_json(t) for k, t in self.terms.items()},
+            "terms": {k: asdict(t) for k, t in self.terms.items()},
         }
         if self.fleet is not None:
             data["fleet"] = self.fleet.state()
@@ -584,18 +582,6 @@ class Soak:
                 phase = self.fleet.consume_phase[tg.number - self.fleet.numbers.start]
             out.append(money.check(w, terms, demand, phase))
         return out
-
-
-def _terms_json(t: money.Terms) -> dict[str, Any]:
-    return {
-        "price": t.price,
-        "standing": t.standing,
-        "tdr_rate": list(t.tdr_rate),
-        "tdr_period": list(t.tdr_period),
-        "pdr_percent": t.pdr_percent,
-        "debt_cap": t.debt_cap,
-        "disablement": t.disablement,
-    }
 
 
 def _terms_args(d: dict[str, Any]) -> dict[str, Any]:
