@@ -229,42 +229,51 @@ def gbz_top_up(frame: wire.Frame, decrypt: Decrypt) -> Decoded:
     return out
 
 
-def gbz_event_log(frame: wire.Frame, decrypt: Decrypt) -> Decoded:
-    """CS10a / CS10b: Publish Event Log; NOT_FOUND is an empty log."""
+def _gbz_log(
+    frame: wire.Frame,
+    decrypt: Decrypt,
+    cluster: int,
+    key: str,
+    row: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Decoded:
+    """A published log: ``values[key]`` holds row(fields) of each entry of the `cluster` command's
+    `key` list; NOT_FOUND is an empty log."""
     comps = components(frame, decrypt)
     out = _gbz_outcome(comps, (zse.S_SUCCESS, zse.S_NOT_FOUND))
     if out.ok:
-        events = []
-        for c in comps:
-            if c.is_cluster_specific() and c.cluster_id == gas.EVENTS:
-                for e in c.command().get("events", []):
-                    f = dict((k, v) for k, v in e)
-                    events.append(
-                        {"time": f["event_time"], "event": f["event_id"], "data": f["event_data"].hex()}
-                    )
-        out.values["events"] = events
+        out.values[key] = [
+            row(dict(e))
+            for c in comps
+            if c.is_cluster_specific() and c.cluster_id == cluster
+            for e in c.command().get(key, [])
+        ]
     return out
+
+
+def gbz_event_log(frame: wire.Frame, decrypt: Decrypt) -> Decoded:
+    """CS10a / CS10b: Publish Event Log."""
+    return _gbz_log(
+        frame,
+        decrypt,
+        gas.EVENTS,
+        "events",
+        lambda f: {"time": f["event_time"], "event": f["event_id"], "data": f["event_data"].hex()},
+    )
 
 
 def gbz_top_up_log(frame: wire.Frame, decrypt: Decrypt) -> Decoded:
-    """GCS15e: Publish Top Up Log, most recent first; NOT_FOUND is an empty log."""
-    comps = components(frame, decrypt)
-    out = _gbz_outcome(comps, (zse.S_SUCCESS, zse.S_NOT_FOUND))
-    if out.ok:
-        rows = []
-        for c in comps:
-            if c.is_cluster_specific() and c.cluster_id == gas.PREPAYMENT_CLUSTER:
-                for e in c.command().get("top_ups", []):
-                    f = dict((k, v) for k, v in e)
-                    rows.append(
-                        {
-                            "utrn": bytes(f["top_up_code"]).decode(),
-                            "amount": f["top_up_amount"],
-                            "time": f["top_up_time"],
-                        }
-                    )
-        out.values["top_ups"] = rows
-    return out
+    """GCS15e: Publish Top Up Log, most recent first."""
+    return _gbz_log(
+        frame,
+        decrypt,
+        gas.PREPAYMENT_CLUSTER,
+        "top_ups",
+        lambda f: {
+            "utrn": bytes(f["top_up_code"]).decode(),
+            "amount": f["top_up_amount"],
+            "time": f["top_up_time"],
+        },
+    )
 
 
 # ---- DER -------------------------------------------------------------------------------------
