@@ -18,18 +18,6 @@ ROLE_WAN_PROVIDER = const(6)
 ROLE_ISSUING_AUTHORITY = const(7)
 ROLE_LOAD_CONTROLLER = const(8)
 
-ROLE_NAMES = (
-    (ROLE_ROOT, "root"),
-    (ROLE_RECOVERY, "recovery"),
-    (ROLE_SUPPLIER, "supplier"),
-    (ROLE_NETWORK_OPERATOR, "network operator"),
-    (ROLE_ACB, "access control broker"),
-    (ROLE_TRANSITIONAL_COS, "transitional change of supplier"),
-    (ROLE_WAN_PROVIDER, "WAN provider"),
-    (ROLE_ISSUING_AUTHORITY, "issuing authority"),
-    (ROLE_LOAD_CONTROLLER, "load controller"),
-)
-
 USAGE_DS = "ds"  # digital signing (same names as smets.security.keyring)
 USAGE_KA = "ka"  # key agreement
 
@@ -89,10 +77,3 @@ class TrustAnchors:
             if u == usage and cell == CELL_MANAGEMENT and a.eui == eui:
                 return a.public
         return None
-
-
-def role_name(role):
-    for value, name in ROLE_NAMES:
-        if value == role:
-            return name
-    return "role %d" % role
