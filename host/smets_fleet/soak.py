@@ -218,7 +218,6 @@ class Soak:
         self.clock: Any = None
         self.client: Any = None
         self.transport: Any = None
-        self.fleet_transport: Any = None
         self.windows: dict[bytes, money.Window] = {}
         self.terms: dict[str, money.Terms] = {}
         self.busy: dict[bytes, int] = {}
@@ -241,7 +240,7 @@ class Soak:
             )
             start = safe_time(core_start(sc))
         self.clock = SoakClock(start, factor)
-        self.fleet = Fleet(sc.premises_numbers(), config, provider, self.clock, self.fleet_transport)
+        self.fleet = Fleet(sc.premises_numbers(), config, provider, self.clock, self.transport)
         try:
             await self.fleet.build(state)
         except (ValueError, KeyError, TypeError) as exc:
@@ -261,7 +260,6 @@ class Soak:
         provider = HostCrypto()
         saved = load_checkpoint(Path(opts.resume_dir)) if opts.resume_dir else None
         self.transport = open_transport(opts.broker)
-        self.fleet_transport = self.transport
         sim_start = None
         try:
             if not opts.external:
@@ -343,7 +341,7 @@ class Soak:
                 self.clock.now() >= at
                 and (nxt is None or nxt > at)
                 and not fleet.outbox
-                and not self.fleet_transport.inflight()
+                and not self.transport.inflight()
             ):
                 return
             if time.monotonic() > deadline:
