@@ -10,7 +10,7 @@ from smets.behaviour import meter as bm
 from smets.behaviour.debt import PDR, TDR1, TDR2
 from smets.behaviour.errors import BehaviourError
 from smets.behaviour.timeutil import NEVER
-from smets.usecases import cosem, dlms_tariff
+from smets.usecases import cosem, tariff_objects
 from smets.usecases.common import SUPPLIER, activation_of, dlms_use_case, find, int_of, obis, value_of
 from smets.usecases.esme_model import (
     ACCUMULATED_DEBT,
@@ -180,7 +180,9 @@ def prepayment_config(dev, ctx, req):
     meter balance as the value itself, attribute 2, rather than its passive value), and the
     non-disablement calendar: what activates now goes to the behaviour at once, what is held when it
     falls due (``nd_activated``), through the one translation ``dlms_tariff.nd_schedule``."""
-    nd_now, nd_every, nd_moved = cosem.after_request(dev, ctx, req, dlms_tariff.ND_CARRIERS)
+    from smets.usecases import dlms_tariff  # on first use: a board without tariff commands never loads it
+
+    nd_now, nd_every, nd_moved = cosem.after_request(dev, ctx, req, tariff_objects.ND_CARRIERS)
     if nd_every:
         dlms_tariff.nd_schedule(cosem.view(dev, nd_every))  # raises for what can never be one
     nd = dlms_tariff.nd_schedule(cosem.view(dev, nd_now)) if nd_moved else None
@@ -208,6 +210,8 @@ def prepayment_config(dev, ctx, req):
 def nd_activated(dev, at):
     """A held non-disablement object fell due: the calendar the active objects make becomes the
     behaviour's for ``at`` (both objects of one command falling due together replace it once)."""
+    from smets.usecases import dlms_tariff  # on first use: a board without tariff commands never loads it
+
     nd = dlms_tariff.nd_schedule(cosem.view(dev))
     if nd is None:
         return
@@ -219,7 +223,7 @@ def nd_activated(dev, at):
 
 def bind(model):
     """The hook that follows the non-disablement objects' held activations."""
-    for class_id, instance in dlms_tariff.ND_CARRIERS:
+    for class_id, instance in tariff_objects.ND_CARRIERS:
         model.on_activation(class_id, instance, nd_activated)
 
 

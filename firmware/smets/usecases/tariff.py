@@ -24,7 +24,7 @@ secondary element's rates (smets.behaviour.tariff). The behaviour keeps its own 
 (``meter.tariff.active``); the COSEM objects stay in the device's attribute store.
 """
 
-from smets.usecases import cosem, dlms_tariff
+from smets.usecases import cosem, tariff_objects
 from smets.usecases.common import SUPPLIER, dlms_use_case, find, obis
 from smets.usecases.registry import entry
 from smets.wire import dlms
@@ -44,7 +44,9 @@ def ecs05(dev, ctx, req):
 
 def set_tariff(dev, ctx, req):
     """ECS01a/b/c/d: the tariff the request makes active now goes to the behaviour at once."""
-    now, every, priced = cosem.after_request(dev, ctx, req, dlms_tariff.PRICED)
+    from smets.usecases import dlms_tariff  # on first use: a board without tariff commands never loads it
+
+    now, every, priced = cosem.after_request(dev, ctx, req, tariff_objects.PRICED)
     if every:
         dlms_tariff.tariff_config(cosem.view(dev, every))  # raises for what can never be a tariff
     if priced:
@@ -58,6 +60,8 @@ def activated(dev, at):
     """A held tariff object fell due and its values are now the active ones: the tariff the active
     objects make becomes the behaviour's passive tariff for ``at`` (each object of a command that
     falls due at the same instant replaces it, so the behaviour activates the whole once)."""
+    from smets.usecases import dlms_tariff  # on first use: a board without tariff commands never loads it
+
     cfg = dlms_tariff.tariff_config(cosem.view(dev))
     if cfg is None:
         return
@@ -70,11 +74,11 @@ def activated(dev, at):
 
 def bind(model):
     """The cross-object activation copies of the tariff and non-disablement objects
-    (``dlms_tariff.LINKED_COPIES``) and the hook that follows the tariff's held activations."""
-    for carrier, pairs in dlms_tariff.LINKED_COPIES:
+    (``tariff_objects.LINKED_COPIES``) and the hook that follows the tariff's held activations."""
+    for carrier, pairs in tariff_objects.LINKED_COPIES:
         for passive, active in pairs:
             model.link(carrier[0], carrier[1], passive, active)
-    for class_id, instance in dlms_tariff.PRICED:
+    for class_id, instance in tariff_objects.PRICED:
         model.on_activation(class_id, instance, activated)
 
 
