@@ -51,8 +51,9 @@ from smets.usecases.registry import Held, Raw
 FORMAT = 1
 MAX_DEPTH = 32
 
-# One table: the state of each class, one flat tuple a row (one heap object a row on a board):
-# (class name, state fields..., "|", identity fields..., "|", not-state fields...).
+# One table: the state of each class, one string a row, "class-name state-fields... | identity
+# fields... | not-state fields..." (one string, not a tuple of names: on a board every string
+# constant is a heap object from import on, and the names would be ~300 of them).
 # Identity fields come from the configuration and are compared on loading, not set. "Not state" are
 # static (keys, provider, shared tables and models, settings, sizes) or transient (one call's
 # diagnostics, the behaviour's alert list during a call) and are never persisted. A class gets the
@@ -60,58 +61,52 @@ MAX_DEPTH = 32
 # attributes needs a row naming each (tests/test_persist.py checks that every attribute is named).
 # fmt: off
 CLASSES = (
-    ("Premises", "chf", "gpf", "esme", "gsme", "han", "next_wake", "gsme_queue", "gsme_out", "mirrored_at",
-     "|", "|", "wake_interval", "_tap_off"),
-    ("Device", "counters", "alert_counter", "security_log", "pending", "_seq", "faults", "clock_offset",
-     "outbox", "now", "powered", "power_off_at", "trust", "|", "eui", "|", "provider", "ds_private",
-     "ds_public", "ka", "usecases", "last_error", "last_gate"),
-    ("DlmsDevice", "store", "|", "|", "model"),
-    ("GbzDevice", "zstore", "data_stamp", "|", "|", "zmodel"),
-    ("Esme", "meter"),
-    ("Gsme", "meter", "last_top_up", "friendly_credit", "top_up_log", "debt_log", "billing_period",
-     "snapshots", "calendars", "tariff_items", "price", "join_log", "samples"),
-    ("Gpf", "samples"),
-    ("Chf", "log", "|", "|", "gpf_eui"),
-    ("HanDevice", "firmware", "|", "|", "meters"),
-    ("DisplayDevice", "|", "|", "display"),
-    ("ChfDeviceLog", "entries", "historic", "ext_pan_id", "changed_at"),
-    ("Store", "values", "|", "limit"),
-    ("TrustAnchors", "cells"),
-    ("Anchor", "eui", "public", "floor"),
-    ("FutureItem", "at", "seq", "message_code", "counter", "originator", "class_id", "instance", "attr",
-     "run"),
-    ("Raw", "payload"),
-    ("FutureDatedAlert", "message_code", "originator_counter", "cluster_id", "frame_control", "command_id"),
-    ("_Meter", "now", "account", "tariff", "billing", "supply", "nd", "nd_pending", "nd_at", "alert_settings",
-     "firmware", "utrn", "event_log", "security_log", "daily_read", "prepay_daily_read", "profile",
-     "billing_snapshots", "billing_credits", "billing_debt_payments", "daily_consumption", "hh_wh", "day_wh",
-     "next_hh", "last_consume", "low_flag", "ec_avail_flag", "nd_flag", "debt_reset_supported", "activations",
-     "|", "is_esme", "|", "settings", "sizes", "_out"),
-    ("Account", "mode", "suspend_disabled", "suspend_emergency", "balance", "bill_to_date", "accumulated",
-     "ec", "debt", "thr", "charge_config", "pending_mode", "pending_mode_at", "pending_config", "|",
-     "is_esme"),
-    ("EmergencyCredit", "limit", "threshold", "used", "active"),
-    ("DebtRegisters", "regs", "rate", "scale", "period", "percent", "cap", "cap_period", "cap_start",
-     "cap_used"),
-    ("Thresholds", "low_credit", "disablement", "max_credit", "max_meter_balance"),
-    ("PendingConfig", "values", "at"),
-    ("Tariff", "active", "passive", "passive_at", "tou", "secondary", "blocks", "counters", "total",
-     "residue", "sec_residue", "daily_block_reset", "|", "is_esme"),
-    ("TariffConfig", "kind", "calendar", "tou_prices", "block_thresholds", "block_prices", "price_scale",
-     "standing_charge", "standing_scale", "secondary_calendar", "secondary_prices"),
-    ("Calendar", "seasons", "weeks", "days", "special"),
-    ("EsmeSchedule", "entries", "special"),
-    ("GsmeCalendar", "calendar"),
-    ("BillingCalendar", "start", "period", "k", "next_end"),
-    ("Supply", "state", "reason", "ll_threshold", "ll_period", "ll_restore", "ll_disconnect", "ll_over",
-     "ll_count", "ll_restore_at"),
-    ("AlertSettings", "flags"),
-    ("FirmwareStore", "manufacturer", "image_type", "running_version", "held_version", "held_hash",
-     "activate_at"),
-    ("UtrnGate", "cache", "count", "head", "floor", "failures", "locked_until"),
-    ("EventLog", "count", "head", "times", "codes", "data", "|", "size", "|", "clearable"),
-    ("RecordLog", "count", "head", "times", "values", "|", "size", "width", "|", "typecode"),
-    ("SeriesLog", "count", "head", "values", "last_start", "|", "size", "|", "period"),
+    "Premises chf gpf esme gsme han next_wake gsme_queue gsme_out mirrored_at | | wake_interval "
+    "_tap_off",
+    "Device counters alert_counter security_log pending _seq faults clock_offset outbox now powered "
+    "power_off_at trust | eui | provider ds_private ds_public ka usecases last_error last_gate",
+    "DlmsDevice store | | model",
+    "GbzDevice zstore data_stamp | | zmodel",
+    "Esme meter",
+    "Gsme meter last_top_up friendly_credit top_up_log debt_log billing_period snapshots calendars "
+    "tariff_items price join_log samples",
+    "Gpf samples",
+    "Chf log | | gpf_eui",
+    "HanDevice firmware | | meters",
+    "DisplayDevice | | display",
+    "ChfDeviceLog entries historic ext_pan_id changed_at",
+    "Store values | limit",
+    "TrustAnchors cells",
+    "Anchor eui public floor",
+    "FutureItem at seq message_code counter originator class_id instance attr run",
+    "Raw payload",
+    "FutureDatedAlert message_code originator_counter cluster_id frame_control command_id",
+    "_Meter now account tariff billing supply nd nd_pending nd_at alert_settings firmware utrn "
+    "event_log security_log daily_read prepay_daily_read profile billing_snapshots billing_credits "
+    "billing_debt_payments daily_consumption hh_wh day_wh next_hh last_consume low_flag ec_avail_flag "
+    "nd_flag debt_reset_supported activations | is_esme | settings sizes _out",
+    "Account mode suspend_disabled suspend_emergency balance bill_to_date accumulated ec debt thr "
+    "charge_config pending_mode pending_mode_at pending_config | is_esme",
+    "EmergencyCredit limit threshold used active",
+    "DebtRegisters regs rate scale period percent cap cap_period cap_start cap_used",
+    "Thresholds low_credit disablement max_credit max_meter_balance",
+    "PendingConfig values at",
+    "Tariff active passive passive_at tou secondary blocks counters total residue sec_residue "
+    "daily_block_reset | is_esme",
+    "TariffConfig kind calendar tou_prices block_thresholds block_prices price_scale standing_charge "
+    "standing_scale secondary_calendar secondary_prices",
+    "Calendar seasons weeks days special",
+    "EsmeSchedule entries special",
+    "GsmeCalendar calendar",
+    "BillingCalendar start period k next_end",
+    "Supply state reason ll_threshold ll_period ll_restore ll_disconnect ll_over ll_count "
+    "ll_restore_at",
+    "AlertSettings flags",
+    "FirmwareStore manufacturer image_type running_version held_version held_hash activate_at",
+    "UtrnGate cache count head floor failures locked_until",
+    "EventLog count head times codes data | size | clearable",
+    "RecordLog count head times values | size width | typecode",
+    "SeriesLog count head values last_start | size | period",
 )
 # fmt: on
 
@@ -142,6 +137,16 @@ class StateError(ValueError):
 
 # -- the table -----------------------------------------------------------------------------------
 _FIELDS = {}  # class -> (number of state fields, state fields..., identity fields...), as used
+# Whether _fields() keeps what it read from the table, per class. The host's checkpoints dump
+# thousands of premises and want it; a board saves every half hour or so and sets it False, so
+# that the few hundred field names are not kept on its heap between saves.
+CACHE_FIELDS = True
+
+
+def _row_of(row, name):
+    """Whether a CLASSES row is class `name`'s (without splitting every row)."""
+    n = len(name)
+    return row.startswith(name) and (len(row) == n or row[n] == " ")
 
 
 def _merged(cls):
@@ -159,10 +164,10 @@ def _merged(cls):
             continue
         seen.append(c)
         for row in CLASSES:
-            if row[0] == c.__name__:
+            if _row_of(row, c.__name__):
                 found = True
                 out = state
-                for n in row[1:]:
+                for n in row.split()[1:]:
                     if n == "|":  # state | identity | not state
                         out = identity if out is state else skip
                     elif n not in out:
@@ -180,13 +185,15 @@ def spec(cls):
 
 def _fields(cls):
     """spec(cls)'s state and identity fields in one tuple after their count, or None; kept per class
-    (one small tuple each: a board keeps them between saves)."""
+    while CACHE_FIELDS."""
     f = _FIELDS.get(cls)
     if f is None:
         m = _merged(cls)
         if m is None:
             return None
-        f = _FIELDS[cls] = tuple([len(m[0])] + m[0] + m[1])
+        f = tuple([len(m[0])] + m[0] + m[1])
+        if CACHE_FIELDS:
+            _FIELDS[cls] = f
     return f
 
 

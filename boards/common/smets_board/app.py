@@ -37,6 +37,10 @@ try:
     from smets import persist
 except ImportError:  # the state codec has not landed in this build: the board runs without flash
     persist = None
+else:
+    # A board saves every half hour or so: it reads the state table again each time rather than
+    # keep a few hundred field names on its heap between saves.
+    persist.CACHE_FIELDS = False
 
 FORMAT = 1
 MAX_PENDING = 64  # outbound frames kept while the broker is away (oldest dropped past this)
