@@ -7,7 +7,7 @@ no subset is needed.
 """
 
 from smets.compat import IS_MICROPYTHON
-from smets.wire import cosem_names, dlms, frame
+from smets.wire import cosem_names, dlms, dlms_text, frame
 from smets.wire import dlms_axdr as axdr
 from smets.wire.errors import DecodeError, EncodeError
 from support import list_frames, read_frame, require_rtds, unhex
@@ -67,9 +67,9 @@ def test_every_rtds_dlms_payload_renders_as_json():
 
     for folder, name, p in _dlms_payloads():
         obj = dlms.parse_payload(p)
-        text = json.dumps(dlms.to_json(obj))
+        text = json.dumps(dlms_text.to_json(obj))
         assert text.startswith("{"), (folder, name)
-        assert dlms.describe(obj), (folder, name)
+        assert dlms_text.describe(obj), (folder, name)
 
 
 # ---- RTDS: spot checks against the decodes -------------------------------------------------
@@ -93,7 +93,7 @@ def test_ecs04a_adjust_meter_balance():
     assert s.member == 1
     # Double Long: 05 00 12 4F 80  => 1200000
     assert req.data == [(axdr.T_DOUBLE_LONG, 1200000)]
-    j = dlms.to_json(req)
+    j = dlms_text.to_json(req)
     assert j["apdu"] == "access-request"
     assert j["specs"][0]["obis"] == "0-0:19.10.0.255"
     assert j["specs"][0]["class"] == "Credit"
@@ -110,6 +110,7 @@ def test_ecs04a_adjust_meter_balance():
     assert resp.results == [(dlms.ACTION, 0)]
     err = dlms.parse_payload(_payload("1.5_ECS04a", "ECS04a_1.5_ERROR_RESPONSE_GBCS.HEX"))
     assert err.results == [(dlms.ACTION, 1)]  # Hardware Fault
+    assert dlms_text.to_json(err)["results"] == [{"kind": "action", "result": 1, "name": "hardware-fault"}]
 
 
 def test_cs01a_top_up_utrn():
@@ -126,7 +127,7 @@ def test_cs01a_top_up_utrn():
     assert req.data == [(axdr.T_OCTET_STRING, b"73948959061972833313")]
     req = dlms.parse_payload(_payload("2.2_CS01a", "CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX"))
     assert req.data == [(axdr.T_OCTET_STRING, b"73946144332040217315")]
-    assert dlms.to_json(req)["data"][0]["text"] == "73946144332040217315"
+    assert dlms_text.to_json(req)["data"][0]["text"] == "73946144332040217315"
 
 
 def test_alert_data_notification():
@@ -143,7 +144,7 @@ def test_alert_data_notification():
         axdr.T_STRUCTURE,
         [(axdr.T_LONG_UNSIGNED, 0x8F30), (axdr.T_OCTET_STRING, unhex("07DF0101FF000000008000FF"))],
     )
-    j = dlms.to_json(n)
+    j = dlms_text.to_json(n)
     assert j["apdu"] == "data-notification" and j["alert_code"] == 0x8F30
     assert j["body"]["value"][1]["datetime"] == "2015-01-01T00:00:00.00Z"
 
@@ -192,7 +193,7 @@ def test_ecs19_protected_response():
     # ... followed by the result list 01 03 00
     assert rebuilt == p[: len(p) - len(ct) - 3] + new + p[len(p) - 3 :]
     assert dlms.protected_parts(dlms.parse_payload(rebuilt))[4] == new
-    j = dlms.to_json(dlms.parse_payload(p))
+    j = dlms_text.to_json(dlms.parse_payload(p))
     assert j["protected"]["transaction_id"] == "0400000000000003e8"
 
     # the command asks for the protection with the same parameters, titles the other way round
@@ -269,7 +270,7 @@ def test_strings_bits_and_booleans_from_rtds():
     assert [s.kind for s in req.specs] == [2] * 5
     assert req.data[0] == (axdr.T_VISIBLE_STRING, b"ALCS_1_Description")
     assert req.data[1] == (axdr.T_VISIBLE_STRING, b"HCALCS_2_Description")
-    assert axdr.text_of(req.data[1]) == "HCALCS_2_Description"
+    assert dlms_text.text_of(req.data[1]) == "HCALCS_2_Description"
 
     resp = dlms.parse_payload(_payload("7.15_ECS61e", "ECS61e_7.15_SUCCESS_RESPONSE_GBCS.HEX"))
     assert resp.data[8] == (axdr.T_UTF8_STRING, b"{}")
@@ -280,7 +281,7 @@ def test_strings_bits_and_booleans_from_rtds():
     first = req.data[1][1][0][1]
     assert first[0] == (axdr.T_OCTET_STRING, unhex("0000130A00FF"))
     assert first[2] == (axdr.T_BIT_STRING, (3, b"\xe0"))  # Bit String: 04 03 E0 => 111
-    assert dlms.data_json(first[2]) == {"type": "bit-string", "bits": "111"}
+    assert dlms_text.data_json(first[2]) == {"type": "bit-string", "bits": "111"}
     never = req.data[2][1]
     assert axdr.datetime_unpack(never) == (None,) * 10  # FF.. 8000 FF => NEVER
 
@@ -358,7 +359,7 @@ def test_axdr_containers_and_compact_array():
     expected = unhex("13 0203 12 09 010002 03  0B  0007 0101 FF00  0008 00 0000")
     assert axdr.encode(value) == expected
     assert axdr.decode_all(expected) == value
-    j = dlms.data_json(value)
+    j = dlms_text.data_json(value)
     assert j["description"] == {
         "type": "structure",
         "members": ["long-unsigned", "octet-string", {"type": "array", "count": 2, "element": "boolean"}],
@@ -370,11 +371,11 @@ def test_deep_nesting_needs_no_recursion():
     octets = b"\x01\x01" * depth + b"\x00"
     value = axdr.decode_all(octets)
     assert axdr.encode(value) == octets
-    j = dlms.data_json(value)
+    j = dlms_text.data_json(value)
     for _ in range(depth):
         j = j["value"][0]
     assert j == {"type": "null-data"}
-    lines = dlms.describe(value)
+    lines = dlms_text.describe(value)
     assert len(lines) == depth + 1
     assert len(lines[-1]) < 200  # indentation is capped, so deep input cannot blow up memory
 
@@ -446,7 +447,7 @@ def test_datetime_helpers():
     assert axdr.datetime_pack(axdr.datetime_unpack(dt)) == dt
     assert axdr.datetime_to_utc(dt) == 1420070400
     assert axdr.datetime_from_utc(1420070400) == dt
-    assert axdr.datetime_text(dt) == "2015-01-01T00:00:00.00Z"
+    assert dlms_text.datetime_text(dt) == "2015-01-01T00:00:00.00Z"
     # 2030-01-15T09:00:00Z, a Tuesday (weekday 2), clock status 0
     t = 1894698000
     octets = axdr.datetime_from_utc(t, status=0, weekday=True)
@@ -456,7 +457,7 @@ def test_datetime_helpers():
     local = axdr.datetime_from_utc(t, deviation=60)
     assert local == unhex("07EE010FFF0A000000003CFF")
     assert axdr.datetime_to_utc(local) == t
-    assert axdr.datetime_text(local) == "2030-01-15T10:00:00.00+01:00"
+    assert dlms_text.datetime_text(local) == "2030-01-15T10:00:00.00+01:00"
     neg = axdr.datetime_from_utc(t, deviation=-90)
     assert axdr.datetime_unpack(neg)[8] == -90 and neg[9:11] == unhex("FFA6")
     assert axdr.datetime_to_utc(neg) == t
@@ -558,7 +559,7 @@ def test_protected_shape_errors():
     )
     exc = _raises_decode(odd, dlms.protected_parts)
     assert exc.offset is None
-    assert "error" in dlms.to_json(odd)["protected"]  # rendering still works
+    assert "error" in dlms_text.to_json(odd)["protected"]  # rendering still works
     # the GBCS shape with content too short for header and tag
     short = dlms.AccessResponse(
         1, [dlms.protected_structure(dlms.transaction_id(1), bytes(8), bytes(8), bytes(16))], [(3, 0)]
@@ -588,7 +589,7 @@ def test_random_corruption_raises_only_decode_error():
             tried += 1
             # whatever parses must rebuild to the same octets
             assert dlms.build_payload(obj) == bytes(p)
-            dlms.to_json(obj)
+            dlms_text.to_json(obj)
     assert tried > 0
 
 
@@ -612,6 +613,25 @@ def test_cosem_names():
         assert obis not in seen, obis
         assert cosem_names.obis_text(cosem_names.obis_bytes(obis)) == obis
         seen.add(obis)
+
+
+def test_every_data_type_the_codec_knows_has_its_green_book_name():
+    # Every T_* tag of the codec has exactly one row in dlms_text.TYPE_NAMES, and no other tag does.
+    tags = sorted(getattr(axdr, n) for n in dir(axdr) if n.startswith("T_"))
+    named = sorted(t for t, _ in dlms_text.TYPE_NAMES)
+    assert named == tags and len(tags) == 25
+    # Names and tags from the Green Book "Data" CHOICE (IEC 62056-6-2).
+    for tag, name in (
+        (0, "null-data"),
+        (6, "double-long-unsigned"),
+        (18, "long-unsigned"),
+        (255, "dont-care"),
+    ):
+        assert dlms_text.type_name(tag) == name
+    assert dlms_text.type_name(7) == "tag 7"
+    # the codec itself names a type by its tag number only
+    exc = _raises_encode(axdr.encode, (axdr.T_LONG_UNSIGNED, 0x10000))
+    assert "data tag 18" in str(exc)
 
 
 def test_every_rtds_class_and_instance_has_a_name():

@@ -11,7 +11,7 @@ from smets.security.keyring import KeyRing
 from smets.security.verify import verify_frame
 from smets.wire import frame as wire
 from smets.wire import message_codes
-from smets.wire.dlms_axdr import datetime_text
+from smets.wire.dlms_text import datetime_text
 from smets.wire.errors import DecodeError
 from smets.wire.payload import decode_payload, payload_to_json
 

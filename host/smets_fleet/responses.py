@@ -17,7 +17,7 @@ from typing import Any
 from smets.behaviour import supply as sp
 from smets.usecases import firmware as fw
 from smets.usecases import gas, zse
-from smets.wire import der, dlms, gbz
+from smets.wire import der, dlms, dlms_text, gbz
 from smets.wire import dlms_axdr as ax
 from smets.wire import frame as wire
 from smets.wire.errors import DecodeError
@@ -39,7 +39,7 @@ Decoder = Callable[[wire.Frame, Decrypt], Decoded]
 
 
 def result_name(code: int) -> str:
-    for value, name in dlms.RESULT_NAMES:
+    for value, name in dlms_text.RESULT_NAMES:
         if value == code:
             return name
     return "result %d" % code

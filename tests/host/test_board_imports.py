@@ -18,6 +18,7 @@ NOT_ON_AN_ESME_BOARD = (
     "smets.wire.gbz",
     "smets.wire.zcl_names",
     "smets.wire.cosem_names",
+    "smets.wire.dlms_text",
     "smets.usecases.gas",
     "smets.usecases.zse",
     "smets.devices.gsme",

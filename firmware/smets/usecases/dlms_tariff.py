@@ -96,7 +96,7 @@ from smets.wire import dlms_axdr as ax
 
 def _members(value, tag, what):
     if not isinstance(value, tuple) or len(value) != 2 or value[0] != tag:
-        raise BehaviourError("tariff: %s is not a %s" % (what, ax.type_name(tag)))
+        raise BehaviourError("tariff: %s is not data tag %d" % (what, tag))
     return value[1]
 
 

@@ -1,6 +1,6 @@
 """The one table of COSEM interface classes, GBCS object instances (OBIS) and member names.
 
-Used only to make decoded DLMS readable (smets.wire.dlms.to_json / describe); nothing decides on
+Used only to make decoded DLMS readable (smets.wire.dlms_text.to_json / describe); nothing decides on
 these names. Classes and attribute/method names are the DLMS UA Blue Book's (IEC 62056-6-2), plus
 GBCS's own class 9000. Object names are the SMETS/GBCS object names from the GBCS use-case
 tables (../shared/spec/reference/gbcs-use-cases.txt, gbcs-smets-object-notes.txt), for every

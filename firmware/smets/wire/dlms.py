@@ -20,8 +20,9 @@ protection-parameters array followed by an octet string "31 00000000 | ciphertex
 protected_parts() and replace_protected_content() reach into that without doing any cryptography
 (that is security/).
 
-to_json() turns any of these into plain dicts/lists (ints, strings, hex strings) for the CLI, with
-OBIS codes as "a-b:c.d.e.f", COSEM class and object names, and decoded date-times.
+Readable forms (to_json, describe, the names of spec kinds and results) are in
+smets.wire.dlms_text, which a device never imports: on a board each string constant and function of
+an imported module takes heap.
 """
 
 import binascii
@@ -29,9 +30,6 @@ import binascii
 from smets.compat import const, int_from_be, int_to_be
 from smets.wire import dlms_axdr as axdr
 from smets.wire.errors import DecodeError, EncodeError
-
-# smets.wire.cosem_names (names, for readable output only) is imported where it is used: a device
-# never needs it, and on a board every module imported takes RAM.
 
 TAG_ACCESS_REQUEST = const(0xD9)
 TAG_ACCESS_RESPONSE = const(0xDA)
@@ -44,51 +42,15 @@ ACTION = const(3)
 GET_WITH_SELECTION = const(4)
 SET_WITH_SELECTION = const(5)
 
-SPEC_KIND_NAMES = (
-    (GET, "get"),
-    (SET, "set"),
-    (ACTION, "action"),
-    (GET_WITH_SELECTION, "get-with-selection"),
-    (SET_WITH_SELECTION, "set-with-selection"),
-)
-
 # Long-Invoke-Id-And-Priority: bits 0-23 invoke id, 28 self-descriptive, 29 processing option
 # (1 = break on error), 30 service class (1 = confirmed), 31 priority (1 = high). RTDS always
 # has 0x20 in the top octet.
 INVOKE_ID_MASK = const(0xFFFFFF)
 BREAK_ON_ERROR = const(0x20000000)
 
-# Data-Access-Result (get and set) and Action-Result codes seen in GBCS, and the rest of the
-# Green Book list for display. The one table of DLMS result codes.
-RESULT_NAMES = (
-    (0, "success"),
-    (1, "hardware-fault"),
-    (2, "temporary-failure"),
-    (3, "read-write-denied"),
-    (4, "object-undefined"),
-    (9, "object-class-inconsistent"),
-    (11, "object-unavailable"),
-    (12, "type-unmatched"),
-    (13, "scope-of-access-violated"),
-    (14, "data-block-unavailable"),
-    (15, "long-get-aborted"),
-    (16, "no-long-get-in-progress"),
-    (17, "long-set-aborted"),
-    (18, "no-long-set-in-progress"),
-    (19, "data-block-number-invalid"),
-    (250, "other-reason"),
-)
-
 
 def _hex(b):
     return binascii.hexlify(b).decode()
-
-
-def _lookup(table, key):
-    for k, name in table:
-        if k == key:
-            return name
-    return None
 
 
 class Spec:
@@ -119,17 +81,6 @@ class Spec:
     def __ne__(self, other):
         return not self.__eq__(other)
 
-    def __repr__(self):
-        from smets.wire import cosem_names
-
-        return "Spec(%s, class %d, %s, %d%s)" % (
-            _lookup(SPEC_KIND_NAMES, self.kind) or self.kind,
-            self.class_id,
-            cosem_names.obis_text(self.instance),
-            self.member,
-            "" if self.selector is None else ", selector %d" % self.selector,
-        )
-
 
 class AccessRequest:
     """0xD9: invoke_id (the 32-bit long-invoke-id-and-priority), date_time (None or 12 octets),
@@ -152,9 +103,6 @@ class AccessRequest:
 
     def __ne__(self, other):
         return not self.__eq__(other)
-
-    def __repr__(self):
-        return "AccessRequest(invoke 0x%08X, %d specs)" % (self.invoke_id, len(self.specs))
 
 
 class AccessResponse:
@@ -181,9 +129,6 @@ class AccessResponse:
     def __ne__(self, other):
         return not self.__eq__(other)
 
-    def __repr__(self):
-        return "AccessResponse(invoke 0x%08X, %d results)" % (self.invoke_id, len(self.results))
-
 
 class DataNotification:
     """0x0F: invoke_id, date_time, body (one Data value; in GBCS alerts a structure of alert code
@@ -205,9 +150,6 @@ class DataNotification:
 
     def __ne__(self, other):
         return not self.__eq__(other)
-
-    def __repr__(self):
-        return "DataNotification(invoke 0x%08X)" % self.invoke_id
 
     def alert_code(self):
         """The alert code of a GBCS alert body (first member, long-unsigned), or None."""
@@ -633,244 +575,3 @@ def pack_future_dated(message_code, counter, class_id, instance, attribute_id):
         + bytes(instance)
         + bytes((attribute_id,))
     )
-
-
-# ---- JSON-able rendering -------------------------------------------------------------------
-
-
-def _scalar_json(tag, value):
-    d = {"type": axdr.type_name(tag)}
-    if tag in (axdr.T_NULL, axdr.T_DONT_CARE):
-        return d
-    if tag == axdr.T_BIT_STRING:
-        nbits, octets = value
-        bits = []
-        for i in range(nbits):
-            bits.append("1" if octets[i >> 3] & (0x80 >> (i & 7)) else "0")
-        d["bits"] = "".join(bits)
-        return d
-    if tag in (axdr.T_OCTET_STRING, axdr.T_VISIBLE_STRING, axdr.T_UTF8_STRING):
-        d["hex"] = _hex(value)
-        text = axdr.text_of((tag, value))
-        if text is not None and tag != axdr.T_OCTET_STRING:
-            d["value"] = text
-        elif text is not None and value and _printable(value):
-            d["text"] = text
-        if tag == axdr.T_OCTET_STRING:
-            if len(value) == 12 and axdr.looks_like_datetime(value):
-                d["datetime"] = axdr.datetime_text(value)
-            elif len(value) == 6:
-                from smets.wire import cosem_names
-
-                d["obis"] = cosem_names.obis_text(value)
-                name = cosem_names.object_name(value)
-                if name is not None:
-                    d["name"] = name
-        return d
-    if tag == axdr.T_DATE_TIME:
-        d["hex"] = _hex(value)
-        d["datetime"] = axdr.datetime_text(value)
-        return d
-    if tag in (axdr.T_FLOAT32, axdr.T_FLOAT64, axdr.T_DATE, axdr.T_TIME):
-        d["hex"] = _hex(value)
-        return d
-    d["value"] = value
-    return d
-
-
-def _printable(octets):
-    for b in octets:
-        if b < 0x20 or b > 0x7E:
-            return False
-    return True
-
-
-def _description_json(desc):
-    # Type descriptions nest too; walk them with a stack. A target is (list, None) to append to
-    # or (dict, key) to set.
-    root = []
-    stack = [(desc, root, None)]
-    while stack:
-        d, target, key = stack.pop()
-        if isinstance(d, int):
-            node = axdr.type_name(d)
-        elif d[0] == axdr.T_ARRAY:
-            node = {"type": "array", "count": d[1], "element": None}
-            stack.append((d[2], node, "element"))
-        else:
-            members = []
-            node = {"type": "structure", "members": members}
-            for i in range(len(d[1]) - 1, -1, -1):
-                stack.append((d[1][i], members, None))
-        if key is None:
-            target.append(node)
-        else:
-            target[key] = node
-    return root[0]
-
-
-def data_json(value):
-    """A Data value as plain JSON-able dicts: {"type": ..., "value"/"hex"/... }."""
-    root = []
-    stack = [(value, root)]
-    while stack:
-        v, target = stack.pop()
-        tag, val = v
-        if tag == axdr.T_ARRAY or tag == axdr.T_STRUCTURE:
-            items = []
-            target.append({"type": axdr.type_name(tag), "value": items})
-            for i in range(len(val) - 1, -1, -1):
-                stack.append((val[i], items))
-        elif tag == axdr.T_COMPACT_ARRAY:
-            items = []
-            target.append({"type": "compact-array", "description": _description_json(val[0]), "value": items})
-            elements = val[1]
-            for i in range(len(elements) - 1, -1, -1):
-                stack.append((elements[i], items))
-        else:
-            target.append(_scalar_json(tag, val))
-    return root[0]
-
-
-def _datetime_json(dt):
-    if dt is None:
-        return None
-    return {"hex": _hex(dt), "datetime": axdr.datetime_text(dt)}
-
-
-def _spec_json(s):
-    from smets.wire import cosem_names
-
-    d = {
-        "kind": _lookup(SPEC_KIND_NAMES, s.kind),
-        "class_id": s.class_id,
-        "class": cosem_names.class_name(s.class_id),
-        "obis": cosem_names.obis_text(s.instance),
-    }
-    name = cosem_names.object_name(s.instance)
-    if name is not None:
-        d["object"] = name
-    is_method = s.kind == ACTION
-    d["method" if is_method else "attribute"] = s.member
-    member = cosem_names.member_name(s.class_id, s.member, is_method)
-    if member is not None:
-        d["method_name" if is_method else "attribute_name"] = member
-    if s.selector is not None:
-        d["selector"] = s.selector
-        d["selection"] = data_json(s.selection)
-    return d
-
-
-def to_json(obj):
-    """Any parsed DLMS APDU (or a bare Data value) as plain dicts/lists of ints and strings."""
-    if isinstance(obj, tuple):
-        return data_json(obj)
-    if isinstance(obj, (AccessRequest, AccessResponse, DataNotification)):
-        d = {
-            "invoke_id": invoke_id_number(obj.invoke_id),
-            "invoke_flags": obj.invoke_id >> 24,
-            "date_time": _datetime_json(obj.date_time),
-        }
-    else:
-        raise EncodeError("not a DLMS APDU: %r" % (obj,))
-    if isinstance(obj, AccessRequest):
-        d["apdu"] = "access-request"
-        d["specs"] = [_spec_json(s) for s in obj.specs]
-        d["data"] = [data_json(v) for v in obj.data]
-    elif isinstance(obj, AccessResponse):
-        d["apdu"] = "access-response"
-        if obj.specs is not None:
-            d["specs"] = [_spec_json(s) for s in obj.specs]
-        d["data"] = [data_json(v) for v in obj.data]
-        d["results"] = [
-            {"kind": _lookup(SPEC_KIND_NAMES, k), "result": r, "name": _lookup(RESULT_NAMES, r)}
-            for k, r in obj.results
-        ]
-    else:
-        d["apdu"] = "data-notification"
-        d["body"] = data_json(obj.body)
-        code = obj.alert_code()
-        if code is not None:
-            d["alert_code"] = code
-    try:
-        parts = protected_parts(obj) if not isinstance(obj, AccessRequest) else None
-    except DecodeError as exc:
-        # Looks like protected data but is not the GBCS shape: show the data, note the problem.
-        d["protected"] = {"error": str(exc)}
-        parts = None
-    if parts is not None:
-        d["protected"] = {
-            "transaction_id": _hex(parts[0]),
-            "originator": _hex(parts[1]),
-            "recipient": _hex(parts[2]),
-            "security_header": _hex(parts[3]),
-            "ciphertext_and_tag": _hex(parts[4]),
-        }
-    return d
-
-
-def describe(obj):
-    """Human-readable lines for a parsed APDU or Data value (the CLI's non-JSON decode)."""
-    lines = []
-    if isinstance(obj, tuple):
-        _describe_data(obj, 0, lines, "")
-        return lines
-    j = to_json(obj)
-    head = "%s invoke %d (flags 0x%02X)" % (j["apdu"], j["invoke_id"], j["invoke_flags"])
-    if j["date_time"] is not None:
-        head += " at " + j["date_time"]["datetime"]
-    lines.append(head)
-    specs = getattr(obj, "specs", None) or []
-    for i in range(len(specs)):
-        s = j["specs"][i]
-        member = s.get("method_name") or s.get("attribute_name") or ""
-        lines.append(
-            "  [%d] %s %s (%d) %s%s %s %d %s"
-            % (
-                i,
-                s["kind"],
-                s["class"] or "class",
-                s["class_id"],
-                s["obis"],
-                " " + s["object"] if "object" in s else "",
-                "method" if "method" in s else "attribute",
-                s.get("method", s.get("attribute")),
-                member,
-            )
-        )
-        if specs[i].selection is not None:
-            lines.append("    selector %d:" % specs[i].selector)
-            _describe_data(specs[i].selection, 3, lines, "")
-    if isinstance(obj, DataNotification):
-        _describe_data(obj.body, 1, lines, "body: ")
-    else:
-        for i in range(len(obj.data)):
-            _describe_data(obj.data[i], 1, lines, "data[%d]: " % i)
-    if isinstance(obj, AccessResponse):
-        for r in j["results"]:
-            lines.append("  result %s: %d %s" % (r["kind"], r["result"], r["name"] or ""))
-    return lines
-
-
-_MAX_INDENT = const(32)
-
-
-def _describe_data(value, indent, lines, label):
-    stack = [(value, indent, label)]
-    while stack:
-        v, ind, lab = stack.pop()
-        tag, val = v
-        # Indentation is capped so that absurdly deep input cannot need memory quadratic in depth.
-        pad = "  " * ind if ind <= _MAX_INDENT else "  " * _MAX_INDENT + "(depth %d) " % ind
-        if tag in (axdr.T_ARRAY, axdr.T_STRUCTURE) or tag == axdr.T_COMPACT_ARRAY:
-            items = val if tag != axdr.T_COMPACT_ARRAY else val[1]
-            lines.append("%s%s%s (%d)" % (pad, lab, axdr.type_name(tag), len(items)))
-            for i in range(len(items) - 1, -1, -1):
-                stack.append((items[i], ind + 1, "[%d] " % i))
-            continue
-        j = _scalar_json(tag, val)
-        shown = []
-        for key in ("value", "bits", "hex", "text", "datetime", "obis", "name"):
-            if key in j:
-                shown.append("%s=%s" % (key, j[key]) if key != "value" else str(j[key]))
-        lines.append(("%s%s%s %s" % (pad, lab, j["type"], " ".join(shown))).rstrip())

@@ -8,7 +8,7 @@ A value is a 2-tuple ``(tag, value)`` with the DLMS Data tag (the T_* constants)
                                 which is truthy and encodes back unchanged)
     bit-string                  (number of bits, bytes) - unused trailing bits are kept as received
     integers, enum, bcd         int
-    octet-, visible-, utf8-string  bytes (exactly as received; see text_of())
+    octet-, visible-, utf8-string  bytes (exactly as received; dlms_text.text_of() reads text)
     float32, float64            the raw 4 or 8 octets (no floats in the core)
     date-time, date, time       the raw 12, 5 or 4 octets (see datetime_unpack() and friends)
     compact-array               (type description, list of element values)
@@ -21,6 +21,9 @@ Decoding and encoding walk nested values with an explicit stack, never recursion
 are small), so arbitrarily deep input cannot overflow the C stack. Lengths and counts are A-XDR
 variable-length integers (one octet below 0x80, else 0x8n and n octets), in their shortest form
 only, so that whatever parses rebuilds to the identical octets.
+
+Names of the types and readable renderings (type_name, text_of, datetime_text) are in
+smets.wire.dlms_text, which a device never imports; so errors here name a type by its tag number.
 """
 
 from smets.compat import const, int_from_be, int_to_be
@@ -54,47 +57,49 @@ T_DATE = const(26)
 T_TIME = const(27)
 T_DONT_CARE = const(255)
 
-# (tag, name, fixed size in octets or -1 for a length-prefixed type, signed integer?)
-# The one table of DLMS Data types (IEC 62056-6-2 / Green Book "Data" CHOICE).
-TYPES = (
-    (T_NULL, "null-data", 0, False),
-    (T_ARRAY, "array", -2, False),
-    (T_STRUCTURE, "structure", -2, False),
-    (T_BOOLEAN, "boolean", 1, False),
-    (T_BIT_STRING, "bit-string", -1, False),
-    (T_DOUBLE_LONG, "double-long", 4, True),
-    (T_DOUBLE_LONG_UNSIGNED, "double-long-unsigned", 4, False),
-    (T_OCTET_STRING, "octet-string", -1, False),
-    (T_VISIBLE_STRING, "visible-string", -1, False),
-    (T_UTF8_STRING, "utf8-string", -1, False),
-    (T_BCD, "bcd", 1, False),
-    (T_INTEGER, "integer", 1, True),
-    (T_LONG, "long", 2, True),
-    (T_UNSIGNED, "unsigned", 1, False),
-    (T_LONG_UNSIGNED, "long-unsigned", 2, False),
-    (T_COMPACT_ARRAY, "compact-array", -2, False),
-    (T_LONG64, "long64", 8, True),
-    (T_LONG64_UNSIGNED, "long64-unsigned", 8, False),
-    (T_ENUM, "enum", 1, False),
-    (T_FLOAT32, "float32", 4, False),
-    (T_FLOAT64, "float64", 8, False),
-    (T_DATE_TIME, "date-time", 12, False),
-    (T_DATE, "date", 5, False),
-    (T_TIME, "time", 4, False),
-    (T_DONT_CARE, "dont-care", 0, False),
+# (tag, fixed size in octets or -1 for a length-prefixed type or -2 for a container, signed
+# integer?): the codec's table of DLMS Data types (IEC 62056-6-2 / Green Book "Data" CHOICE). Their
+# names are in smets.wire.dlms_text.TYPE_NAMES.
+_TYPES = (
+    (T_NULL, 0, False),
+    (T_ARRAY, -2, False),
+    (T_STRUCTURE, -2, False),
+    (T_BOOLEAN, 1, False),
+    (T_BIT_STRING, -1, False),
+    (T_DOUBLE_LONG, 4, True),
+    (T_DOUBLE_LONG_UNSIGNED, 4, False),
+    (T_OCTET_STRING, -1, False),
+    (T_VISIBLE_STRING, -1, False),
+    (T_UTF8_STRING, -1, False),
+    (T_BCD, 1, False),
+    (T_INTEGER, 1, True),
+    (T_LONG, 2, True),
+    (T_UNSIGNED, 1, False),
+    (T_LONG_UNSIGNED, 2, False),
+    (T_COMPACT_ARRAY, -2, False),
+    (T_LONG64, 8, True),
+    (T_LONG64_UNSIGNED, 8, False),
+    (T_ENUM, 1, False),
+    (T_FLOAT32, 4, False),
+    (T_FLOAT64, 8, False),
+    (T_DATE_TIME, 12, False),
+    (T_DATE, 5, False),
+    (T_TIME, 4, False),
+    (T_DONT_CARE, 0, False),
 )
 
-# TYPES by tag, one octet each (256 octets where three dicts took 3 KB of a board's heap): 0 for an
-# unknown tag, else the size + 3 (fixed size, or -1 / -2 as in TYPES), with 0x80 set when signed.
+# _TYPES by tag, one octet each (256 octets where three dicts took 3 KB of a board's heap): 0 for
+# an unknown tag, else the size + 3 (fixed size, or -1 / -2 as in _TYPES), with 0x80 set when
+# signed. The table itself is dropped once this is built.
 _info = bytearray(256)
-for _t, _n, _s, _sg in TYPES:
+for _t, _s, _sg in _TYPES:
     _info[_t] = (_s + 3) | (0x80 if _sg else 0)
 _INFO = bytes(_info)
-del _info
+del _info, _TYPES, _t, _s, _sg
 
 
 def _size(tag):
-    """The size of a Data tag as in TYPES, or None for an unknown tag."""
+    """The size of a Data tag as in _TYPES, or None for an unknown tag."""
     i = _INFO[tag] if 0 <= tag < 256 else 0
     return (i & 0x7F) - 3 if i else None
 
@@ -116,14 +121,6 @@ _INT_TYPES = (
 _STRINGS = (T_OCTET_STRING, T_VISIBLE_STRING, T_UTF8_STRING)
 
 
-def type_name(tag):
-    """The Green Book name of a Data tag ("double-long"), or "tag N" for an unknown one."""
-    for t, name, _s, _sg in TYPES:
-        if t == tag:
-            return name
-    return "tag %d" % tag
-
-
 # ---- lengths -------------------------------------------------------------------------------
 
 
@@ -141,17 +138,18 @@ def _decode_body(buf, pos, end, tag):
     if size == 0:
         return None, pos
     if size == -1:
-        what = type_name(tag)
-        n, start = read_length(buf, pos, end, what)
+        n, start = read_length(buf, pos, end, "bit-string" if tag == T_BIT_STRING else "string")
         count = (n + 7) >> 3 if tag == T_BIT_STRING else n
         if start + count > end:
-            raise DecodeError("%s of %d octets runs past the end (%d left)" % (what, count, end - start), pos)
+            raise DecodeError(
+                "data tag %d: %d octets run past the end (%d left)" % (tag, count, end - start), pos
+            )
         octets = bytes(buf[start : start + count])
         if tag == T_BIT_STRING:
             return (n, octets), start + count
         return octets, start + count
     if pos + size > end:
-        raise DecodeError("truncated %s (need %d octets, have %d)" % (type_name(tag), size, end - pos), pos)
+        raise DecodeError("truncated data tag %d (need %d octets, have %d)" % (tag, size, end - pos), pos)
     raw = buf[pos : pos + size]
     if tag in _RAW:
         return bytes(raw), pos + size
@@ -173,11 +171,11 @@ def _encode_body(tag, value, out):
         raise EncodeError("cannot encode data tag %r here" % (tag,))
     if size == 0:
         if value is not None:
-            raise EncodeError("%s takes no value, got %r" % (type_name(tag), value))
+            raise EncodeError("data tag %d takes no value, got %r" % (tag, value))
         return
     if tag in _STRINGS:
         if not isinstance(value, (bytes, bytearray)):
-            raise EncodeError("%s needs bytes, got %r" % (type_name(tag), value))
+            raise EncodeError("data tag %d needs bytes, got %r" % (tag, value))
         out.append(length_bytes(len(value)))
         out.append(bytes(value))
         return
@@ -192,7 +190,7 @@ def _encode_body(tag, value, out):
         return
     if tag in _RAW:
         if not isinstance(value, (bytes, bytearray)) or len(value) != size:
-            raise EncodeError("%s needs %d octets, got %r" % (type_name(tag), size, value))
+            raise EncodeError("data tag %d needs %d octets, got %r" % (tag, size, value))
         out.append(bytes(value))
         return
     if tag == T_BOOLEAN:
@@ -206,7 +204,7 @@ def _encode_body(tag, value, out):
             raise EncodeError("boolean needs True/False, got %r" % (value,))
         return
     if not isinstance(value, int) or isinstance(value, bool):
-        raise EncodeError("%s needs an int, got %r" % (type_name(tag), value))
+        raise EncodeError("data tag %d needs an int, got %r" % (tag, value))
     bits = 8 * size
     if _INFO[tag] & 0x80:
         lo = -(1 << (bits - 1))
@@ -215,7 +213,7 @@ def _encode_body(tag, value, out):
         lo = 0
         hi = (1 << bits) - 1
     if value < lo or value > hi:
-        raise EncodeError("%s out of range: %d" % (type_name(tag), value))
+        raise EncodeError("data tag %d out of range: %d" % (tag, value))
     if value < 0:
         value += 1 << bits
     out.append(int_to_be(value, size))
@@ -397,11 +395,10 @@ def decode(buf, pos=0, end=None):
         pos += 1
         if tag == T_ARRAY or tag == T_STRUCTURE:
             at = pos
-            n, pos = read_length(buf, pos, end, type_name(tag))
+            what = "array" if tag == T_ARRAY else "structure"
+            n, pos = read_length(buf, pos, end, what)
             if n > end - pos:
-                raise DecodeError(
-                    "%s of %d elements cannot fit in %d octets" % (type_name(tag), n, end - pos), at
-                )
+                raise DecodeError("%s of %d elements cannot fit in %d octets" % (what, n, end - pos), at)
             items = []
             cur.append((tag, items))
             remaining -= 1
@@ -443,7 +440,7 @@ def encode_into(value, out):
             raise EncodeError("bad data tag %r" % (tag,))
         if tag == T_ARRAY or tag == T_STRUCTURE:
             if not isinstance(val, list):
-                raise EncodeError("%s needs a list, got %r" % (type_name(tag), val))
+                raise EncodeError("array or structure needs a list, got %r" % (val,))
             out.append(bytes((tag,)))
             out.append(length_bytes(len(val)))
             for i in range(len(val) - 1, -1, -1):
@@ -469,22 +466,6 @@ def encode(value):
     out = []
     encode_into(value, out)
     return b"".join(out)
-
-
-def text_of(value):
-    """The text of a visible-string, utf8-string or octet-string value, or None if not text."""
-    tag, v = value
-    if tag not in _STRINGS:
-        return None
-    if tag != T_UTF8_STRING:
-        # checked by hand: MicroPython's decode() ignores the codec name
-        for b in v:
-            if b > 0x7F:
-                return None
-    try:
-        return bytes(v).decode("utf-8")
-    except (UnicodeError, ValueError):
-        return None
 
 
 # ---- DLMS date-time (12 octets) ------------------------------------------------------------
@@ -603,45 +584,3 @@ def datetime_from_utc(seconds, deviation=None, status=None, weekday=False, hundr
     return datetime_pack(
         (y, m, d, wday, rem // 3600, (rem // 60) % 60, rem % 60, hundredths, deviation, status)
     )
-
-
-def datetime_text(octets):
-    """An ISO-8601-like rendering; not-specified fields print as '*' ("2015-01-01T00:00:00.00Z")."""
-    f = datetime_unpack(octets)
-
-    def part(v, width):
-        if v is None:
-            return "*" * width
-        s = str(v)
-        return "0" * (width - len(s)) + s if len(s) < width else s
-
-    text = "%s-%s-%sT%s:%s:%s.%s" % (
-        part(f[0], 4),
-        part(f[1], 2),
-        part(f[2], 2),
-        part(f[4], 2),
-        part(f[5], 2),
-        part(f[6], 2),
-        part(f[7], 2),
-    )
-    dev = f[8]
-    if dev is None:
-        return text + "Z"
-    sign = "+" if dev >= 0 else "-"
-    dev = abs(dev)
-    return text + sign + part(dev // 60, 2) + ":" + part(dev % 60, 2)
-
-
-def looks_like_datetime(octets):
-    """True if 12 octets are plausibly a DLMS date-time (for display hints only)."""
-    if len(octets) != DATETIME_LENGTH:
-        return False
-    m, d, wd, h, mi, s, hs = octets[2], octets[3], octets[4], octets[5], octets[6], octets[7], octets[8]
-    if not (1 <= m <= 12 or m >= 0xFD) or not (1 <= d <= 31 or d >= 0xFD):
-        return False
-    if not (1 <= wd <= 7 or wd == 0xFF) or not (h <= 23 or h == 0xFF):
-        return False
-    if not (mi <= 59 or mi == 0xFF) or not (s <= 59 or s == 0xFF) or not (hs <= 99 or hs == 0xFF):
-        return False
-    dev = (octets[9] << 8) | octets[10]
-    return dev == DEVIATION_UNSPECIFIED or dev <= 720 or dev >= 0x10000 - 720

@@ -48,4 +48,9 @@ def encode_payload(kind, structure):
 
 
 def payload_to_json(kind, structure):
+    if kind == KIND_DLMS:
+        # DLMS rendering lives apart from the codec so that a device never loads it.
+        from smets.wire import dlms_text
+
+        return dlms_text.to_json(structure)
     return _codec(kind).to_json(structure)
