@@ -19,6 +19,8 @@ NOT_ON_AN_ESME_BOARD = (
     "smets.wire.zcl_names",
     "smets.wire.cosem_names",
     "smets.wire.dlms_text",
+    "smets.wire.der_text",
+    "smets.usecases.dlms_tariff",
     "smets.usecases.gas",
     "smets.usecases.zse",
     "smets.devices.gsme",

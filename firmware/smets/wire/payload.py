@@ -53,4 +53,8 @@ def payload_to_json(kind, structure):
         from smets.wire import dlms_text
 
         return dlms_text.to_json(structure)
-    return _codec(kind).to_json(structure)
+    if kind == KIND_GBZ:
+        return _codec(kind).to_json(structure)
+    from smets.wire import der_text  # apart from the DER codec, as dlms_text is from DLMS's
+
+    return der_text.to_json(structure)
