@@ -62,6 +62,32 @@ def octets(text, size=None, what="value"):
     return b
 
 
+def parse_hex(cfg):
+    """The configuration's hex strings as bytes, in place (the keys and EUIs of its devices and
+    parties; what is not hex stays as it is, for octets() to report by name). A board calls it on the
+    configuration it read from JSON before building: octets() of bytes returns those very bytes, so
+    the premises holds the parsed keys the configuration already holds rather than a copy of each
+    beside its text (the text is freed at once; the build is a board's heap peak)."""
+    for kind in DEVICE_KINDS:
+        _parse_hex(cfg.get(kind), ("eui", "ds", "ka", "ds_pub", "ka_pub"))
+    parties = cfg.get("parties")
+    if isinstance(parties, dict):
+        for p in parties.values():
+            _parse_hex(p, ("eui", "ds", "ka", "ka_prepayment"))
+
+
+def _parse_hex(d, names):
+    if not isinstance(d, dict):
+        return
+    for n in names:
+        v = d.get(n)
+        if isinstance(v, str):
+            try:
+                d[n] = bytes.fromhex(v)
+            except ValueError:
+                pass
+
+
 def anchor_rows(parties):
     """The parties' trust anchors as ((role, usage, cell), eui, public) rows, each hex parsed once:
     the devices of a premises share these key tuples and bytes (the same values, half the RAM on a

@@ -28,7 +28,7 @@ import hashlib
 import time
 
 from smets import topics
-from smets.build import build_device, build_premises
+from smets.build import build_device, build_premises, parse_hex
 from smets.timeutil import HALF_HOUR, UNIX_OFFSET
 from smets_board import display
 from smets_board.hal import EC, SUPPLY
@@ -123,6 +123,7 @@ def _digest(data):
 class Board:
     def __init__(self, cfg, premises_cfg, hal, store, clock, provider, link=None):
         self.cfg = cfg
+        parse_hex(premises_cfg)  # keys as bytes the premises will share, before the build's peak
         self.pcfg = premises_cfg
         self.hal = hal
         self.store = store
