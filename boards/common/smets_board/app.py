@@ -25,6 +25,7 @@ week-long memory run.
 import binascii
 import gc
 import hashlib
+import sys
 import time
 
 from smets import topics
@@ -198,6 +199,13 @@ class Board:
                 self.pending = [binascii.unhexlify(h) for h in saved.get("outbox", ())]
                 if self.pending:
                     self.hal.log("state: %d frame(s) saved but not yet sent" % len(self.pending))
+        # A board loads a state only here, at boot (the store read it through persist.from_json,
+        # _load set it): let smets.persist_load go, or its code and strings stay heap for the
+        # board's life. The package holds its submodule too. Imported again if a state is loaded.
+        sys.modules.pop("smets.persist_load", None)
+        pkg = sys.modules["smets"]
+        if hasattr(pkg, "persist_load"):  # (MicroPython's delattr of a missing name: KeyError)
+            delattr(pkg, "persist_load")
         gc.collect()
 
     def hold_firmware_image(self):
