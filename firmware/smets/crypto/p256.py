@@ -104,23 +104,34 @@ def _madd(X, Y, Z, x2, y2):
     return X3, (r * (v - X3) - Y * hhh) % p, Z * h % p
 
 
-def _normalize_all(points):
-    """Jacobian points (none at infinity) to a table of affine points with one inversion."""
+def _put(packed, i, X, Y, Z):
+    """Jacobian point i of a packed array (X || Y || Z, 96 octets a point)."""
+    o = 96 * i
+    packed[o : o + 32] = int_to_be(X, 32)
+    packed[o + 32 : o + 64] = int_to_be(Y, 32)
+    packed[o + 64 : o + 96] = int_to_be(Z, 32)
+
+
+def _normalize_all(packed, n):
+    """n packed Jacobian points (_put; none at infinity) to a table of affine points with one
+    inversion. The points and the prefix products are octets, not lists of ints: on a board each
+    256-bit int is two heap objects, and a list of tuples of them took several times the space at
+    the moment the heap is fullest (a command's first ECDH, a signature check)."""
     p = P
-    n = len(points)
-    prefix = [0] * n
+    prefix = bytearray(32 * n)
     acc = 1
     for i in range(n):
-        prefix[i] = acc
-        acc = acc * points[i][2] % p
+        prefix[32 * i : 32 * i + 32] = int_to_be(acc, 32)
+        acc = acc * int_from_be(packed[96 * i + 64 : 96 * i + 96]) % p
     inv = pow(acc, p - 2, p)
     out = bytearray(64 * n)
     for i in range(n - 1, -1, -1):
-        X, Y, Z = points[i]
-        zi = inv * prefix[i] % p
-        inv = inv * Z % p
+        o = 96 * i
+        zi = inv * int_from_be(prefix[32 * i : 32 * i + 32]) % p
+        inv = inv * int_from_be(packed[o + 64 : o + 96]) % p
         zi2 = zi * zi % p
-        out[64 * i : 64 * i + 64] = int_to_be(X * zi2 % p, 32) + int_to_be(Y * zi2 * zi % p, 32)
+        out[64 * i : 64 * i + 32] = int_to_be(int_from_be(packed[o : o + 32]) * zi2 % p, 32)
+        out[64 * i + 32 : 64 * i + 64] = int_to_be(int_from_be(packed[o + 32 : o + 64]) * zi2 * zi % p, 32)
     return out  # no bytes() copy: the tables are private and never written after this
 
 
@@ -140,12 +151,13 @@ def _to_affine(X, Y, Z):
 def _odd_multiples(x, y, count):
     """Affine x*Q for the odd multiples 1, 3, ..., 2*count-1 of Q = (x, y)."""
     dx, dy = _to_affine(*_dbl(x, y, 1))
-    pts = [(x, y, 1)]
+    packed = bytearray(96 * count)
     X, Y, Z = x, y, 1
-    for _ in range(count - 1):
+    _put(packed, 0, X, Y, Z)
+    for i in range(1, count):
         X, Y, Z = _madd(X, Y, Z, dx, dy)
-        pts.append((X, Y, Z))
-    return _normalize_all(pts)
+        _put(packed, i, X, Y, Z)
+    return _normalize_all(packed, count)
 
 
 def _comb_table():
@@ -158,14 +170,15 @@ def _comb_table():
             for _ in range(_COMB_SPACING):
                 X, Y, Z = _dbl(X, Y, Z)
             rows.append(_to_affine(X, Y, Z))
-        pts = []
-        for b in range(1, 1 << _COMB_TEETH):
+        n = (1 << _COMB_TEETH) - 1
+        packed = bytearray(96 * n)
+        for b in range(1, n + 1):
             X, Y, Z = 1, 1, 0
             for i in range(_COMB_TEETH):
                 if b >> i & 1:
                     X, Y, Z = _madd(X, Y, Z, rows[i][0], rows[i][1])
-            pts.append((X, Y, Z))
-        _comb = _normalize_all(pts)
+            _put(packed, b - 1, X, Y, Z)
+        _comb = _normalize_all(packed, n)
     return _comb
 
 
