@@ -15,6 +15,14 @@ except ImportError:  # pragma: no cover - CPython
         return x
 
 
+def hex_text(data):
+    """Octets as lower-case hex text (for messages, reprs and JSON renderings; .upper() where a
+    format shows upper case)."""
+    import binascii
+
+    return binascii.hexlify(data).decode()
+
+
 def print_exception(exc, file=None):
     """Print an exception with its traceback on either interpreter."""
     if IS_MICROPYTHON:  # pragma: no cover

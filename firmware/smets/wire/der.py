@@ -19,9 +19,7 @@ BIT STRING, OBJECT IDENTIFIER (dotted string), the string types, UTCTime/General
 text as sent), SEQUENCE/SET and context-specific tags.
 """
 
-import binascii
-
-from smets.compat import const
+from smets.compat import const, hex_text
 from smets.wire.errors import DecodeError, EncodeError
 
 BOOLEAN = const(0x01)
@@ -106,17 +104,13 @@ class Node:
     def __repr__(self):
         if self.children is not None:
             return "Node(0x%X, %d children)" % (self.tag, len(self.children))
-        return "Node(0x%X, %s)" % (self.tag, _hex(self.value))
+        return "Node(0x%X, %s)" % (self.tag, hex_text(self.value).upper())
 
 
 def _first_octet(tag):
     while tag > 0xFF:
         tag >>= 8
     return tag
-
-
-def _hex(b):
-    return binascii.hexlify(b).decode().upper()
 
 
 # ---- parse ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ Apart from the codec so that a device, which never shows a tree to anyone, never
 board every function and string constant of an imported module is heap).
 """
 
+from smets.compat import hex_text
 from smets.wire.der import (
     BIT_STRING,
     BOOLEAN,
@@ -24,7 +25,6 @@ from smets.wire.der import (
     VISIBLE_STRING,
     Node,
     _first_octet,
-    _hex,
     to_bit_string,
     to_bool,
     to_int,
@@ -71,7 +71,7 @@ def tag_name(tag):
 
 
 def _primitive_json(node):
-    out = {"tag": "%02X" % node.tag, "type": tag_name(node.tag), "hex": _hex(node.value)}
+    out = {"tag": "%02X" % node.tag, "type": tag_name(node.tag), "hex": hex_text(node.value).upper()}
     tag = node.tag
     try:
         if tag == INTEGER or tag == ENUMERATED:
@@ -85,7 +85,7 @@ def _primitive_json(node):
         elif tag == BIT_STRING:
             unused, octets = to_bit_string(node)
             out["unused_bits"] = unused
-            out["value"] = _hex(octets)
+            out["value"] = hex_text(octets).upper()
         elif tag in _TEXT_TAGS:
             out["value"] = to_text(node)
     except DecodeError:

@@ -25,9 +25,7 @@ smets.wire.dlms_text, which a device never imports: on a board each string const
 an imported module takes heap.
 """
 
-import binascii
-
-from smets.compat import const, int_from_be, int_to_be
+from smets.compat import const, hex_text, int_from_be, int_to_be
 from smets.wire import dlms_axdr as axdr
 from smets.wire.errors import DecodeError, EncodeError
 
@@ -47,10 +45,6 @@ SET_WITH_SELECTION = const(5)
 # has 0x20 in the top octet.
 INVOKE_ID_MASK = const(0xFFFFFF)
 BREAK_ON_ERROR = const(0x20000000)
-
-
-def _hex(b):
-    return binascii.hexlify(b).decode()
 
 
 class Spec:
@@ -384,7 +378,7 @@ def transaction_id(counter):
 def transaction_counter(tid):
     """The originator counter in a GBCS transaction id (0x04 + 8 octets)."""
     if len(tid) != 9 or tid[0] != 0x04:
-        raise DecodeError("transaction id is not 04 + 8 octets: %s" % _hex(tid), 0)
+        raise DecodeError("transaction id is not 04 + 8 octets: %s" % hex_text(tid), 0)
     return int_from_be(tid[1:])
 
 

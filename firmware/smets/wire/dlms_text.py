@@ -10,9 +10,7 @@ imported module takes heap: a device imports dlms and dlms_axdr, never this modu
 import test in tests/host/test_board_imports.py checks that).
 """
 
-import binascii
-
-from smets.compat import const
+from smets.compat import const, hex_text
 from smets.wire import cosem_names, dlms
 from smets.wire import dlms_axdr as axdr
 from smets.wire.errors import DecodeError, EncodeError
@@ -78,10 +76,6 @@ RESULT_NAMES = (
 )
 
 _STRINGS = (axdr.T_OCTET_STRING, axdr.T_VISIBLE_STRING, axdr.T_UTF8_STRING)
-
-
-def _hex(b):
-    return binascii.hexlify(b).decode()
 
 
 def _lookup(table, key):
@@ -173,7 +167,7 @@ def _scalar_json(tag, value):
         d["bits"] = "".join(bits)
         return d
     if tag in _STRINGS:
-        d["hex"] = _hex(value)
+        d["hex"] = hex_text(value)
         text = text_of((tag, value))
         if text is not None and tag != axdr.T_OCTET_STRING:
             d["value"] = text
@@ -189,11 +183,11 @@ def _scalar_json(tag, value):
                     d["name"] = name
         return d
     if tag == axdr.T_DATE_TIME:
-        d["hex"] = _hex(value)
+        d["hex"] = hex_text(value)
         d["datetime"] = datetime_text(value)
         return d
     if tag in (axdr.T_FLOAT32, axdr.T_FLOAT64, axdr.T_DATE, axdr.T_TIME):
-        d["hex"] = _hex(value)
+        d["hex"] = hex_text(value)
         return d
     d["value"] = value
     return d
@@ -256,7 +250,7 @@ def data_json(value):
 def _datetime_json(dt):
     if dt is None:
         return None
-    return {"hex": _hex(dt), "datetime": datetime_text(dt)}
+    return {"hex": hex_text(dt), "datetime": datetime_text(dt)}
 
 
 def _spec_json(s):
@@ -319,11 +313,11 @@ def to_json(obj):
         parts = None
     if parts is not None:
         d["protected"] = {
-            "transaction_id": _hex(parts[0]),
-            "originator": _hex(parts[1]),
-            "recipient": _hex(parts[2]),
-            "security_header": _hex(parts[3]),
-            "ciphertext_and_tag": _hex(parts[4]),
+            "transaction_id": hex_text(parts[0]),
+            "originator": hex_text(parts[1]),
+            "recipient": hex_text(parts[2]),
+            "security_header": hex_text(parts[3]),
+            "ciphertext_and_tag": hex_text(parts[4]),
         }
     return d
 

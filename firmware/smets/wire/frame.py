@@ -13,7 +13,7 @@ exactly what was received; building writes the same layout from the fields. The 
 nothing: it never checks a MAC or a signature (that is security/).
 """
 
-from smets.compat import const
+from smets.compat import const, hex_text
 from smets.wire import ber
 from smets.wire.errors import DecodeError, EncodeError
 
@@ -101,8 +101,8 @@ class Frame:
             self.cra,
             self.counter,
             self.message_code,
-            _hex(self.originator),
-            _hex(self.recipient),
+            hex_text(self.originator).upper(),
+            hex_text(self.recipient).upper(),
             len(self.payload),
             ", signed" if self.signature else "",
             ", MAC" if self.mac is not None else "",
@@ -110,12 +110,6 @@ class Frame:
 
     def is_signed(self):
         return bool(self.signature)
-
-
-def _hex(b):
-    import binascii
-
-    return binascii.hexlify(b).decode().upper()
 
 
 # ---- BER lengths ---------------------------------------------------------------------------

@@ -29,9 +29,7 @@ layouts in zcl_names.py), and `Component.set_command()` writes one back. Nested 
 headers, little-endian inside ZCL, as on the wire.
 """
 
-import binascii
-
-from smets.compat import const
+from smets.compat import const, hex_text
 from smets.timeutil import civil_from_days
 from smets.wire import zcl_names
 from smets.wire.errors import DecodeError, EncodeError
@@ -56,10 +54,6 @@ SECURITY_HEADER_LENGTH = const(5)  # 31 and a 4-octet invocation counter
 TAG_LENGTH = const(12)
 
 _MAX_VALUE_DEPTH = const(8)
-
-
-def _hex(b):
-    return binascii.hexlify(b).decode().upper()
 
 
 class _Obj:
@@ -1107,7 +1101,7 @@ def to_json(obj):
     while stack:
         value, container, key = stack.pop()
         if isinstance(value, (bytes, bytearray)):
-            container[key] = _hex(value)
+            container[key] = hex_text(value).upper()
         elif value is None or isinstance(value, (int, str, bool)):
             container[key] = value
         elif isinstance(value, (list, tuple)):
